@@ -1,0 +1,144 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** A bad environment variable; start-up prints its message as one line and exits. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface Config {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  /** PostgreSQL URL; unset means the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: string;
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  uzum: {
+    apiUrl: string;
+    graphqlUrl: string;
+    webUrl: string;
+    idUrl: string;
+    proxyUrl: string | undefined;
+    timeoutMs: number;
+    maxRetries: number;
+    maxConcurrency: number;
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/**
+ * Reads and validates the configuration from `env`.
+ * Throws ConfigError naming the first bad variable.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = readChoice(env, "NODE_ENV", ["development", "production", "test"], "development");
+  const dataDir = resolve(readString(env, "DATA_DIR", "./data"));
+  const databaseUrl = readUrl(env, "DATABASE_URL", undefined, ["postgres:", "postgresql:"]);
+
+  return {
+    nodeEnv,
+    port: readInteger(env, "PORT", 3000, 0, 65535),
+    databaseUrl,
+    dataDir,
+    logLevel: readChoice(env, "LOG_LEVEL", logLevels, "info"),
+    jwtSecret: readJwtSecret(env, nodeEnv, dataDir),
+    accessTokenTtlSeconds: readInteger(env, "ACCESS_TOKEN_TTL_SECONDS", 15 * 60, 30, 24 * 3600),
+    refreshTokenTtlSeconds: readInteger(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    uzum: {
+      apiUrl: readUrl(env, "UZUM_API_URL", "https://api.uzum.uz")!,
+      graphqlUrl: readUrl(env, "UZUM_GRAPHQL_URL", "https://graphql.uzum.uz")!,
+      webUrl: readUrl(env, "UZUM_WEB_URL", "https://uzum.uz")!,
+      idUrl: readUrl(env, "UZUM_ID_URL", "https://id.uzum.uz")!,
+      proxyUrl: readUrl(env, "PROXY_URL", undefined, ["http:", "https:"]),
+      timeoutMs: readInteger(env, "UZUM_TIMEOUT_MS", 10_000, 100, 120_000),
+      maxRetries: readInteger(env, "UZUM_MAX_RETRIES", 3, 0, 10),
+      maxConcurrency: readInteger(env, "UZUM_MAX_CONCURRENCY", 16, 1, 256),
+    },
+  };
+}
+
+function readString(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim();
+  return value ? value : fallback;
+}
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+
+  if (!/^\d+$/.test(raw)) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+
+  if (!choices.includes(raw as T)) {
+    throw new ConfigError(name, `expected one of ${choices.join(", ")}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function readUrl(
+  env: Env,
+  name: string,
+  fallback: string | undefined,
+  protocols: string[] = ["http:", "https:"],
+): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `expected a URL such as ${protocols[0]}//host, got "${raw}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `expected a ${protocols.join(" or ")} URL, got "${url.protocol}"`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+/**
+ * Returns JWT_SECRET, or in development and tests a secret generated once and kept in
+ * `dataDir/jwt-secret`, so that a restart keeps existing sessions valid.
+ */
+function readJwtSecret(env: Env, nodeEnv: Config["nodeEnv"], dataDir: string): string {
+  const raw = env.JWT_SECRET?.trim();
+  if (raw) {
+    if (raw.length < 32) throw new ConfigError("JWT_SECRET", "must be at least 32 characters long");
+    return raw;
+  }
+  if (nodeEnv === "production") {
+    throw new ConfigError("JWT_SECRET", "is required when NODE_ENV=production");
+  }
+
+  const file = join(dataDir, "jwt-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,134 @@
+/** Languages a user-facing error message can be written in. */
+export type Locale = "uz" | "ru" | "en";
+
+type Catalogue = Record<string, Record<Locale, string>>;
+
+/** User-facing text for every error code the API returns. */
+const errorMessages: Catalogue = {
+  INVALID_JSON: {
+    uz: "So'rov tanasi yaroqli JSON emas.",
+    ru: "Тело запроса не является корректным JSON.",
+    en: "The request body is not valid JSON.",
+  },
+  VALIDATION_FAILED: {
+    uz: "So'rov maydonlari noto'g'ri.",
+    ru: "Поля запроса заполнены неверно.",
+    en: "The request fields are invalid.",
+  },
+  ROUTE_NOT_FOUND: {
+    uz: "Bunday manzil yo'q.",
+    ru: "Такого адреса нет.",
+    en: "No such route.",
+  },
+  BAD_REQUEST: {
+    uz: "So'rov noto'g'ri.",
+    ru: "Некорректный запрос.",
+    en: "Bad request.",
+  },
+  PAYLOAD_TOO_LARGE: {
+    uz: "So'rov tanasi juda katta.",
+    ru: "Тело запроса слишком большое.",
+    en: "The request body is too large.",
+  },
+  INTERNAL_ERROR: {
+    uz: "Ichki xatolik. Keyinroq qayta urinib ko'ring.",
+    ru: "Внутренняя ошибка. Повторите попытку позже.",
+    en: "Internal error. Try again later.",
+  },
+  UNAUTHORIZED: {
+    uz: "Kirish talab qilinadi: Authorization sarlavhasida yaroqli token yuboring.",
+    ru: "Нужна авторизация: передайте действующий токен в заголовке Authorization.",
+    en: "Sign-in required: send a valid token in the Authorization header.",
+  },
+  TOKEN_EXPIRED: {
+    uz: "Token muddati tugagan. Yangilash tokeni bilan yangisini oling.",
+    ru: "Срок действия токена истёк. Получите новый по refresh-токену.",
+    en: "The token has expired. Get a new one with your refresh token.",
+  },
+  INVALID_REFRESH_TOKEN: {
+    uz: "Yangilash tokeni yaroqsiz yoki ishlatilgan. Qaytadan kiring.",
+    ru: "Refresh-токен недействителен или уже использован. Войдите снова.",
+    en: "The refresh token is invalid or already used. Sign in again.",
+  },
+  INVALID_CREDENTIALS: {
+    uz: "Email yoki parol noto'g'ri.",
+    ru: "Неверный email или пароль.",
+    en: "Wrong email or password.",
+  },
+  EMAIL_TAKEN: {
+    uz: "Bu email bilan foydalanuvchi allaqachon mavjud.",
+    ru: "Пользователь с таким email уже существует.",
+    en: "A user with this email already exists.",
+  },
+  WEAK_PASSWORD: {
+    uz: "Parol juda oddiy: kamida 10 belgi, keng tarqalgan parollar qabul qilinmaydi.",
+    ru: "Пароль слишком простой: не менее 10 символов, распространённые пароли не принимаются.",
+    en: "The password is too weak: use at least 10 characters and not a common password.",
+  },
+  FORBIDDEN: {
+    uz: "Bu amal uchun ruxsat yo'q.",
+    ru: "Недостаточно прав для этого действия.",
+    en: "You do not have permission for this action.",
+  },
+  ACCOUNT_SUSPENDED: {
+    uz: "Hisob to'xtatilgan. Administrator bilan bog'laning.",
+    ru: "Аккаунт приостановлен. Обратитесь к администратору.",
+    en: "The account is suspended. Contact an administrator.",
+  },
+  INVALID_PRODUCT_URL: {
+    uz: "Uzum mahsulot havolasi yoki raqami noto'g'ri. Misol: https://uzum.uz/uz/product/nomi-1772350",
+    ru: "Неверная ссылка или номер товара Uzum. Пример: https://uzum.uz/ru/product/nazvanie-1772350",
+    en: "Invalid Uzum product link or id. Example: https://uzum.uz/uz/product/name-1772350",
+  },
+  PRODUCT_NOT_FOUND: {
+    uz: "Uzumda bunday mahsulot topilmadi.",
+    ru: "Такой товар на Uzum не найден.",
+    en: "Uzum has no such product.",
+  },
+  PRODUCT_NOT_ANALYZED: {
+    uz: "Bu mahsulot hali tahlil qilinmagan. Avval tahlil qiling.",
+    ru: "Этот товар ещё не анализировался. Сначала выполните анализ.",
+    en: "This product has not been analysed yet. Analyse it first.",
+  },
+  NOT_TRACKED: {
+    uz: "Bu mahsulot kuzatilmayapti.",
+    ru: "Этот товар не отслеживается.",
+    en: "This product is not being tracked.",
+  },
+  UZUM_UNAVAILABLE: {
+    uz: "Uzum hozir javob bermayapti. Birozdan so'ng qayta urinib ko'ring.",
+    ru: "Uzum сейчас не отвечает. Повторите попытку чуть позже.",
+    en: "Uzum is not answering right now. Try again shortly.",
+  },
+};
+
+const supportedLocales: Locale[] = ["uz", "ru", "en"];
+
+/**
+ * Picks the best supported language from an Accept-Language header, honouring
+ * q-values; Uzbek is the default because our first users are Uzbek sellers.
+ */
+export function pickLocale(acceptLanguage: string | null | undefined): Locale {
+  if (!acceptLanguage) return "uz";
+
+  const ranked = acceptLanguage
+    .split(",")
+    .map((part, index) => {
+      const [tag, ...params] = part.trim().toLowerCase().split(";");
+      const qParam = params.find((p) => p.trim().startsWith("q="));
+      const quality = qParam ? Number(qParam.trim().slice(2)) : 1;
+      return { language: tag.split("-")[0], quality: Number.isFinite(quality) ? quality : 0, index };
+    })
+    .filter((entry) => entry.quality > 0)
+    .sort((a, b) => b.quality - a.quality || a.index - b.index);
+
+  const match = ranked.find((entry) => supportedLocales.includes(entry.language as Locale));
+  return (match?.language as Locale | undefined) ?? "uz";
+}
+
+/** Returns the user-facing message for an error code, in English when the code has no entry. */
+export function errorMessage(code: string, locale: Locale): string {
+  const entry = errorMessages[code];
+  if (!entry) return code.toLowerCase().replaceAll("_", " ");
+  return entry[locale];
+}
