@@ -1,0 +1,233 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+/** A seller's workspace: the tenant every account-scoped row belongs to. */
+export const accounts = pgTable("accounts", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  status: text("status", { enum: ["ACTIVE", "SUSPENDED"] }).notNull().default("ACTIVE"),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    /** Stored lower-cased, so the unique index is case-insensitive. */
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ["SUPER_ADMIN", "ADMIN", "MODERATOR", "USER"] })
+      .notNull()
+      .default("USER"),
+    isActive: boolean("is_active").notNull().default(true),
+    createdAt: createdAt(),
+    lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
+  },
+  (table) => [uniqueIndex("users_email_key").on(table.email), index("users_account_idx").on(table.accountId)],
+);
+
+/** A signed-in device: refresh tokens rotate inside one session. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedReason: text("revoked_reason"),
+  },
+  (table) => [index("sessions_user_idx").on(table.userId)],
+);
+
+/**
+ * Every refresh token ever issued, stored as a SHA-256 hash. A token presented a second
+ * time (`used_at` set) means it leaked, so its whole session is revoked.
+ */
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => sessions.id),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+  },
+  (table) => [uniqueIndex("refresh_tokens_hash_key").on(table.tokenHash)],
+);
+
+export const shops = pgTable("shops", {
+  id: bigint("id", { mode: "number" }).primaryKey(),
+  title: text("title").notNull(),
+  link: text("link"),
+  rating: doublePrecision("rating"),
+  reviewsCount: integer("reviews_count"),
+  ordersQuantity: integer("orders_quantity"),
+  isOfficial: boolean("is_official").notNull().default(false),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One level of a category path, root first. */
+export interface CategoryLevel {
+  id: number;
+  title: string;
+}
+
+export const products = pgTable(
+  "products",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey(),
+    title: text("title").notNull(),
+    titleUz: text("title_uz"),
+    titleRu: text("title_ru"),
+    categoryId: bigint("category_id", { mode: "number" }),
+    categoryPath: jsonb("category_path").$type<CategoryLevel[]>().notNull().default(sql`'[]'::jsonb`),
+    shopId: bigint("shop_id", { mode: "number" }).references(() => shops.id),
+    rating: doublePrecision("rating"),
+    reviewsCount: integer("reviews_count"),
+    ordersQuantity: integer("orders_quantity"),
+    stockUnits: integer("stock_units"),
+    photoUrl: text("photo_url"),
+    photoUrls: jsonb("photo_urls").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    lastAnalyzedAt: timestamp("last_analyzed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("products_shop_idx").on(table.shopId), index("products_category_idx").on(table.categoryId)],
+);
+
+export const skus = pgTable(
+  "skus",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey(),
+    productId: bigint("product_id", { mode: "number" })
+      .notNull()
+      .references(() => products.id),
+    title: text("title"),
+    sellPriceSom: bigint("sell_price_som", { mode: "number" }),
+    fullPriceSom: bigint("full_price_som", { mode: "number" }),
+    stockUnits: integer("stock_units").notNull().default(0),
+    stockType: text("stock_type"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("skus_product_idx").on(table.productId)],
+);
+
+/** Where a weekly-buyers figure came from; null means it is unknown. */
+export const weeklyBuyersSources = ["graphql", "html", "browser", "orders_delta"] as const;
+export type WeeklyBuyersSource = (typeof weeklyBuyersSources)[number];
+
+/** How the score's weekly input was chosen when today's figure is unknown. */
+export const weeklyBasisValues = ["current", "last_known", "assumed_zero"] as const;
+export type WeeklyBasis = (typeof weeklyBasisValues)[number];
+
+/** A product's figures on one Tashkent day; a later analysis that day updates the row. */
+export const productSnapshots = pgTable(
+  "product_snapshots",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    productId: bigint("product_id", { mode: "number" })
+      .notNull()
+      .references(() => products.id),
+    snapshotDate: date("snapshot_date", { mode: "string" }).notNull(),
+    capturedAt: timestamp("captured_at", { withTimezone: true }).notNull(),
+    ordersQuantity: integer("orders_quantity"),
+    stockUnits: integer("stock_units"),
+    sellPriceSom: bigint("sell_price_som", { mode: "number" }),
+    fullPriceSom: bigint("full_price_som", { mode: "number" }),
+    discountPercent: smallint("discount_percent"),
+    stockType: text("stock_type"),
+    rating: doublePrecision("rating"),
+    reviewsCount: integer("reviews_count"),
+    weeklyBuyers: integer("weekly_buyers"),
+    weeklyBuyersSource: text("weekly_buyers_source", { enum: weeklyBuyersSources }),
+    weeklyBuyersText: text("weekly_buyers_text"),
+    weeklyBuyersConfidence: doublePrecision("weekly_buyers_confidence"),
+    weeklyBuyersReadAt: timestamp("weekly_buyers_read_at", { withTimezone: true }),
+    inCarts: integer("in_carts"),
+    inWishlists: integer("in_wishlists"),
+    score: doublePrecision("score"),
+    scoreVersion: smallint("score_version"),
+    /** The weekly figure the score used, which may be carried over from an earlier day. */
+    scoreWeeklyBuyers: integer("score_weekly_buyers"),
+    scoreWeeklyBasis: text("score_weekly_basis", { enum: weeklyBasisValues }),
+    scoreWeeklyDate: date("score_weekly_date", { mode: "string" }),
+    /** Each weighted term of the score, so an explanation can show where it came from. */
+    scoreComponents: jsonb("score_components").$type<Record<string, number>>(),
+  },
+  (table) => [uniqueIndex("product_snapshots_product_day_key").on(table.productId, table.snapshotDate)],
+);
+
+export const skuSnapshots = pgTable(
+  "sku_snapshots",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    skuId: bigint("sku_id", { mode: "number" })
+      .notNull()
+      .references(() => skus.id),
+    productId: bigint("product_id", { mode: "number" })
+      .notNull()
+      .references(() => products.id),
+    snapshotDate: date("snapshot_date", { mode: "string" }).notNull(),
+    capturedAt: timestamp("captured_at", { withTimezone: true }).notNull(),
+    sellPriceSom: bigint("sell_price_som", { mode: "number" }),
+    fullPriceSom: bigint("full_price_som", { mode: "number" }),
+    stockUnits: integer("stock_units").notNull(),
+    stockType: text("stock_type"),
+  },
+  (table) => [
+    uniqueIndex("sku_snapshots_sku_day_key").on(table.skuId, table.snapshotDate),
+    index("sku_snapshots_product_day_idx").on(table.productId, table.snapshotDate),
+  ],
+);
+
+/**
+ * One tracking period of a product by an account. Untracking closes the period;
+ * tracking again opens a new one, so `tracked_since` restarts.
+ */
+export const trackedProducts = pgTable(
+  "tracked_products",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    productId: bigint("product_id", { mode: "number" })
+      .notNull()
+      .references(() => products.id),
+    trackedSince: timestamp("tracked_since", { withTimezone: true }).notNull(),
+    untrackedAt: timestamp("untracked_at", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id),
+  },
+  (table) => [
+    uniqueIndex("tracked_products_active_key")
+      .on(table.accountId, table.productId)
+      .where(sql`untracked_at IS NULL`),
+    index("tracked_products_product_idx").on(table.productId),
+  ],
+);
