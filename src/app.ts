@@ -1,0 +1,91 @@
+import { openapi } from "@elysiajs/openapi";
+import { Elysia, t } from "elysia";
+import { sql } from "drizzle-orm";
+import type { Config } from "./config";
+import type { DatabaseHandle } from "./db/client";
+import { appliedMigrationCount, expectedMigrationCount } from "./db/migrate";
+import { httpBase } from "./lib/http";
+import type { Logger } from "./lib/logger";
+import type { Clock } from "./lib/time";
+import { authRoutes } from "./modules/admin";
+import { AuthService } from "./modules/admin/auth-service";
+import { TokenSigner } from "./modules/admin/tokens";
+import { productRoutes, uzumRoutes } from "./modules/uzum";
+import { UzumClient } from "./modules/uzum/client";
+import { ProductService } from "./modules/uzum/service";
+import { TrackingService } from "./modules/uzum/tracking";
+
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  clock: Clock;
+  logger: Logger;
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Wires the services from configuration; one instance of each per process. */
+export function createServices(deps: AppDeps) {
+  const { config, database, clock, logger } = deps;
+  const db = database.db;
+
+  const uzum = new UzumClient({ ...config.uzum, logger });
+  const products = new ProductService({ db, uzum, clock, logger });
+  const tracking = new TrackingService({ db, clock, products });
+  const signer = new TokenSigner(config.jwtSecret, config.accessTokenTtlSeconds);
+  const auth = new AuthService({ db, signer, refreshTtlSeconds: config.refreshTokenTtlSeconds, clock, logger });
+
+  return { uzum, products, tracking, signer, auth };
+}
+
+/** Builds the HTTP application: health checks, OpenAPI docs at /swagger and every /api/v1 route. */
+export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
+  return new Elysia()
+    .use(httpBase({ logger: deps.logger, production: deps.config.nodeEnv === "production" }))
+    .use(
+      openapi({
+        path: "/swagger",
+        specPath: "/swagger/json",
+        documentation: {
+          info: { title: "VENTRA API", version: "0.1.0", description: "Analytics for sellers on Uzum Market" },
+          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+        },
+      }),
+    )
+    .use(healthRoutes(deps.database))
+    .use(authRoutes(services.auth))
+    .use(uzumRoutes(services))
+    .use(productRoutes(services));
+}
+
+function healthRoutes(database: DatabaseHandle) {
+  return new Elysia({ tags: ["health"] })
+    .get("/health", () => ({ status: "ok" as const }), {
+      response: t.Object({ status: t.Literal("ok") }),
+      detail: { summary: "The process is alive" },
+    })
+    .get(
+      "/ready",
+      async ({ set }) => {
+        const expected = expectedMigrationCount();
+        let applied = 0;
+        let reachable = false;
+        try {
+          await database.query(sql`SELECT 1`);
+          reachable = true;
+          applied = await appliedMigrationCount(database);
+        } catch {
+          // Reported below as not ready; /ready must answer even when the database is down.
+        }
+        const ready = reachable && applied >= expected;
+        if (!ready) set.status = 503;
+        return {
+          status: ready ? ("ready" as const) : ("not_ready" as const),
+          database: { kind: database.kind, reachable, migrations: { applied, expected } },
+        };
+      },
+      {
+        detail: { summary: "The database is reachable and every migration is applied" },
+      },
+    );
+}

@@ -1,0 +1,135 @@
+import { Elysia, t, ValidationError } from "elysia";
+import { randomUUID } from "node:crypto";
+import { AppError } from "./errors";
+import type { Logger } from "./logger";
+import { errorMessage, pickLocale, type Locale } from "./messages";
+
+/** The one error body every route returns. */
+export const errorEnvelope = t.Object(
+  {
+    error: t.Object({
+      code: t.String({ description: "Stable machine-readable code, such as INVALID_PRODUCT_URL" }),
+      message: t.String({ description: "Text for a person, in the language of Accept-Language (uz, ru, en)" }),
+      details: t.Optional(t.Unknown()),
+    }),
+  },
+  { description: "Error" },
+);
+
+/** Documented error answers, to spread into a route's `response`. */
+export const errorResponses = {
+  400: errorEnvelope,
+  401: errorEnvelope,
+  404: errorEnvelope,
+  422: errorEnvelope,
+  429: errorEnvelope,
+} as const;
+
+interface RequestState {
+  requestId: string;
+  locale: Locale;
+  log: Logger;
+  startedAt: number;
+}
+
+const requestStates = new WeakMap<Request, RequestState>();
+
+/** Per-request state set when the request arrives, so even a body that fails to parse has a request id. */
+export function requestState(request: Request): RequestState | undefined {
+  return requestStates.get(request);
+}
+
+export interface HttpBaseOptions {
+  logger: Logger;
+  /** Hide validation details and internal messages, as production should. */
+  production: boolean;
+}
+
+/**
+ * Request ids, per-request logging, and the mapping of every error to the envelope
+ * with a localised message. Unknown failures are logged with their stack and answered 500.
+ */
+export function httpBase(options: HttpBaseOptions) {
+  return new Elysia({ name: "http-base" })
+    .onRequest(({ request, set }) => {
+      const incoming = request.headers.get("x-request-id");
+      const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+      requestStates.set(request, {
+        requestId,
+        locale: pickLocale(request.headers.get("accept-language")),
+        log: options.logger.child({ requestId }),
+        startedAt: performance.now(),
+      });
+      set.headers["x-request-id"] = requestId;
+    })
+    .derive({ as: "global" }, ({ request }) => {
+      const state = requestStates.get(request)!;
+      return { requestId: state.requestId, locale: state.locale, log: state.log };
+    })
+    .onError({ as: "global" }, ({ error, code, request, set }) => {
+      const state = requestStates.get(request);
+      const locale = state?.locale ?? "uz";
+      const mapped = mapError(error, code, options.production);
+
+      if (mapped.status >= 500) {
+        state?.log.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "request.failed");
+      }
+      set.status = mapped.status;
+      set.headers["content-type"] = "application/json; charset=utf-8";
+      if (state) set.headers["x-request-id"] = state.requestId;
+      return {
+        error: {
+          code: mapped.code,
+          message: errorMessage(mapped.code, locale),
+          ...(mapped.details === undefined ? {} : { details: mapped.details }),
+        },
+      };
+    })
+    .onAfterResponse({ as: "global" }, ({ request, set }) => {
+      const state = requestStates.get(request);
+      if (!state) return;
+      state.log.info(
+        {
+          method: request.method,
+          path: new URL(request.url).pathname,
+          status: set.status,
+          durationMs: Math.round(performance.now() - state.startedAt),
+        },
+        "request.completed",
+      );
+    });
+}
+
+interface MappedError {
+  status: number;
+  code: string;
+  details?: unknown;
+}
+
+function mapError(error: unknown, code: string | number, production: boolean): MappedError {
+  if (error instanceof AppError) return { status: error.status, code: error.code, details: error.details };
+
+  if (error instanceof ValidationError || code === "VALIDATION") {
+    const validation = error as ValidationError;
+    const details = production
+      ? undefined
+      : {
+          on: validation.type,
+          errors: validation.all.slice(0, 10).map((issue) => ({
+            path: "path" in issue ? issue.path : undefined,
+            message: "summary" in issue && issue.summary ? issue.summary : issue.message,
+          })),
+        };
+    return { status: 422, code: "VALIDATION_FAILED", details };
+  }
+
+  if (code === "PARSE") return { status: 400, code: "INVALID_JSON" };
+  if (code === "NOT_FOUND") return { status: 404, code: "ROUTE_NOT_FOUND" };
+
+  // Elysia raises a plain status for cases like an oversized body; keep any 4xx it chose.
+  const status = (error as { status?: unknown })?.status;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return { status, code: status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST" };
+  }
+  return { status: 500, code: "INTERNAL_ERROR" };
+}
