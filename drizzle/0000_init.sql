@@ -48,7 +48,9 @@ CREATE TABLE "products" (
 	"photo_url" text,
 	"photo_urls" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"first_seen_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"last_analyzed_at" timestamp with time zone DEFAULT now() NOT NULL
+	"last_analyzed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"weekly_buyers_checked_at" timestamp with time zone,
+	"weekly_buyers_requested_at" timestamp with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "refresh_tokens" (

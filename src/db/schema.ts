@@ -117,6 +117,10 @@ export const products = pgTable(
     photoUrls: jsonb("photo_urls").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
     lastAnalyzedAt: timestamp("last_analyzed_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When the page banner was last read, successfully or not; the scrape takes the oldest first. */
+    weeklyBuyersCheckedAt: timestamp("weekly_buyers_checked_at", { withTimezone: true }),
+    /** Set when an analysis could not read the banner in time, so the next scrape reads it first. */
+    weeklyBuyersRequestedAt: timestamp("weekly_buyers_requested_at", { withTimezone: true }),
   },
   (table) => [index("products_shop_idx").on(table.shopId), index("products_category_idx").on(table.categoryId)],
 );
