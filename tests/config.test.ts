@@ -1,0 +1,60 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "../src/config";
+
+const secret = "a-secret-of-at-least-thirty-two-characters";
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  test("applies the documented defaults", () => {
+    const config = loadConfig({ JWT_SECRET: secret });
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toEndWith("/data");
+    expect(config.uzum.apiUrl).toBe("https://api.uzum.uz");
+    expect(config.uzum.graphqlUrl).toBe("https://graphql.uzum.uz");
+    expect(config.uzum.webUrl).toBe("https://uzum.uz");
+  });
+
+  test("names the variable that is wrong", () => {
+    expect(configError({ JWT_SECRET: secret, PORT: "eighty" }).variable).toBe("PORT");
+    expect(configError({ JWT_SECRET: secret, PORT: "70000" }).variable).toBe("PORT");
+    expect(configError({ JWT_SECRET: secret, DATABASE_URL: "mysql://x" }).variable).toBe("DATABASE_URL");
+    expect(configError({ JWT_SECRET: secret, UZUM_API_URL: "not a url" }).variable).toBe("UZUM_API_URL");
+    expect(configError({ JWT_SECRET: secret, LOG_LEVEL: "loud" }).variable).toBe("LOG_LEVEL");
+    expect(configError({ JWT_SECRET: "short" }).variable).toBe("JWT_SECRET");
+  });
+
+  test("requires JWT_SECRET in production", () => {
+    const error = configError({ NODE_ENV: "production" });
+    expect(error.variable).toBe("JWT_SECRET");
+    expect(error.message).toContain("required");
+  });
+
+  test("keeps a generated development secret across restarts", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "ventra-config-"));
+    const first = loadConfig({ DATA_DIR: dataDir });
+    const second = loadConfig({ DATA_DIR: dataDir });
+
+    expect(first.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(second.jwtSecret).toBe(first.jwtSecret);
+    expect(existsSync(join(dataDir, "jwt-secret"))).toBe(true);
+    expect(readFileSync(join(dataDir, "jwt-secret"), "utf8").trim()).toBe(first.jwtSecret);
+  });
+
+  test("drops a trailing slash from upstream URLs", () => {
+    const config = loadConfig({ JWT_SECRET: secret, UZUM_API_URL: "http://127.0.0.1:8080/" });
+    expect(config.uzum.apiUrl).toBe("http://127.0.0.1:8080");
+  });
+});
