@@ -38,7 +38,23 @@ export interface HttpClientOptions {
   onAttempt?: (event: { outcome: string; durationMs: number }) => void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts first. */
+function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
+
+export interface RequestOptions {
+  /** Overrides the client's maxRetries for this request, such as 0 where a caller has its own fallback. */
+  maxRetries?: number;
+}
 
 /**
  * fetch with a timeout per attempt, retries with exponential backoff and jitter,
@@ -62,9 +78,10 @@ export class HttpClient {
   /**
    * Sends the request and reads its body inside the concurrency slot.
    * Returns the last answer, which may still have an error status.
+   * Once `init.signal` aborts, no further attempt is made.
    */
-  async request(url: string, init: RequestInit = {}): Promise<HttpAnswer> {
-    const attempts = this.options.maxRetries + 1;
+  async request(url: string, init: RequestInit = {}, options: RequestOptions = {}): Promise<HttpAnswer> {
+    const attempts = (options.maxRetries ?? this.options.maxRetries) + 1;
 
     for (let attempt = 1; ; attempt++) {
       const startedAt = performance.now();
@@ -83,7 +100,7 @@ export class HttpClient {
       this.options.onAttempt?.({ outcome, durationMs });
 
       const retryable = failure !== undefined || response!.status === 429 || response!.status >= 500;
-      if (!retryable || attempt >= attempts) {
+      if (!retryable || attempt >= attempts || init.signal?.aborted) {
         if (failure) throw failure;
         return response!;
       }
@@ -93,7 +110,11 @@ export class HttpClient {
         { upstream: this.options.name, url, attempt, outcome, durationMs, delayMs },
         "upstream.retry",
       );
-      await sleep(delayMs);
+      await sleep(delayMs, init.signal);
+      if (init.signal?.aborted) {
+        if (failure) throw failure;
+        return response!;
+      }
     }
   }
 
