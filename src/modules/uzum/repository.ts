@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { productSnapshots, products, shops, skuSnapshots, skus } from "../../db/schema";
+import { fromColumnRow, jsonUpsertSql, toColumnJson } from "../../db/json-upsert";
 import type { UzumProduct } from "./client";
 
 export type ProductRow = typeof products.$inferSelect;
@@ -13,19 +14,19 @@ export type NewSnapshot = typeof productSnapshots.$inferInsert;
 export const bannerSources = ["graphql", "html", "browser"] as const;
 
 /**
- * Stores a fetched product with its shop and SKUs, and upserts the day's product and
- * SKU snapshots, all in one transaction. A later write on the same Tashkent day updates
- * that day's rows; a banner reading already on the row is kept.
+ * Stores a fetched product with its shop and SKUs and upserts the day's product and SKU
+ * snapshots. It is one statement, so the write is atomic and costs one round trip.
+ * A later write on the same Tashkent day updates that day's rows, but keeps a banner reading
+ * already stored there. Returns what the analysis response needs.
  */
 export async function saveAnalysis(
   db: Database,
   product: UzumProduct,
   snapshot: NewSnapshot,
   capturedAt: Date,
-): Promise<SnapshotRow> {
-  return db.transaction(async (tx) => {
-    if (product.shop) {
-      const shop = {
+): Promise<StoredProduct> {
+  const shop = product.shop
+    ? {
         id: product.shop.id,
         title: product.shop.title,
         link: product.shop.link,
@@ -34,102 +35,110 @@ export async function saveAnalysis(
         ordersQuantity: product.shop.ordersQuantity,
         isOfficial: product.shop.isOfficial,
         updatedAt: capturedAt,
-      };
-      await tx.insert(shops).values(shop).onConflictDoUpdate({ target: shops.id, set: excludedOf(shop, ["id"]) });
-    }
+      }
+    : null;
 
-    const productValues = {
-      id: product.id,
-      title: product.title,
-      titleUz: product.titleUz,
-      titleRu: product.titleRu,
-      categoryId: product.categoryPath.at(-1)?.id ?? null,
-      categoryPath: product.categoryPath,
-      shopId: product.shop?.id ?? null,
-      rating: product.rating,
-      reviewsCount: product.reviewsCount,
-      ordersQuantity: product.ordersQuantity,
-      stockUnits: product.stockUnits,
-      photoUrl: product.photoUrls[0] ?? null,
-      photoUrls: product.photoUrls,
-      firstSeenAt: capturedAt,
-      lastAnalyzedAt: capturedAt,
-    };
-    await tx
-      .insert(products)
-      .values(productValues)
-      .onConflictDoUpdate({ target: products.id, set: excludedOf(productValues, ["id", "firstSeenAt"]) });
+  const productValues = {
+    id: product.id,
+    title: product.title,
+    titleUz: product.titleUz,
+    titleRu: product.titleRu,
+    categoryId: product.categoryPath.at(-1)?.id ?? null,
+    categoryPath: product.categoryPath,
+    shopId: product.shop?.id ?? null,
+    rating: product.rating,
+    reviewsCount: product.reviewsCount,
+    ordersQuantity: product.ordersQuantity,
+    stockUnits: product.stockUnits,
+    photoUrl: product.photoUrls[0] ?? null,
+    photoUrls: product.photoUrls,
+    firstSeenAt: capturedAt,
+    lastAnalyzedAt: capturedAt,
+  };
 
-    if (product.skus.length > 0) {
-      const skuValues = product.skus.map((sku) => ({
-        id: sku.id,
-        productId: product.id,
-        title: sku.title,
-        sellPriceSom: sku.sellPriceSom,
-        fullPriceSom: sku.fullPriceSom,
-        stockUnits: sku.stockUnits,
-        stockType: sku.stockType,
-        updatedAt: capturedAt,
-      }));
-      await tx.insert(skus).values(skuValues).onConflictDoUpdate({ target: skus.id, set: excludedOf(skuValues[0], ["id"]) });
+  // Uzum has not been seen to repeat a SKU id, but a repeat would abort an upsert that
+  // touches the same row twice, so keep the first of each.
+  const uniqueSkus = [...new Map(product.skus.map((sku) => [sku.id, sku])).values()];
+  const skuValues = uniqueSkus.map((sku) => ({
+    id: sku.id,
+    productId: product.id,
+    title: sku.title,
+    sellPriceSom: sku.sellPriceSom,
+    fullPriceSom: sku.fullPriceSom,
+    stockUnits: sku.stockUnits,
+    stockType: sku.stockType,
+    updatedAt: capturedAt,
+  }));
+  const skuSnapshotValues = uniqueSkus.map((sku) => ({
+    skuId: sku.id,
+    productId: product.id,
+    snapshotDate: snapshot.snapshotDate,
+    capturedAt,
+    sellPriceSom: sku.sellPriceSom,
+    fullPriceSom: sku.fullPriceSom,
+    stockUnits: sku.stockUnits,
+    stockType: sku.stockType,
+  }));
 
-      const skuSnapshotValues = product.skus.map((sku) => ({
-        skuId: sku.id,
-        productId: product.id,
-        snapshotDate: snapshot.snapshotDate,
-        capturedAt,
-        sellPriceSom: sku.sellPriceSom,
-        fullPriceSom: sku.fullPriceSom,
-        stockUnits: sku.stockUnits,
-        stockType: sku.stockType,
-      }));
-      await tx
-        .insert(skuSnapshots)
-        .values(skuSnapshotValues)
-        .onConflictDoUpdate({
-          target: [skuSnapshots.skuId, skuSnapshots.snapshotDate],
-          set: excludedOf(skuSnapshotValues[0], ["skuId", "snapshotDate", "productId"]),
-        });
-    }
-
-    const [row] = await tx
-      .insert(productSnapshots)
-      .values(snapshot)
-      .onConflictDoUpdate({
-        target: [productSnapshots.productId, productSnapshots.snapshotDate],
-        set: { ...excludedOf(snapshot, ["productId", "snapshotDate"]), ...keepBannerReading() },
-      })
-      .returning();
-    return row;
-  });
-}
-
-/**
- * Builds `SET column = EXCLUDED.column` for every key of `values` except those listed,
- * so an upsert writes what the insert would have written.
- */
-function excludedOf<T extends Record<string, unknown>>(values: T, except: Array<keyof T>) {
-  const set: Record<string, ReturnType<typeof sql>> = {};
-  for (const key of Object.keys(values)) {
-    if (except.includes(key as keyof T)) continue;
-    set[key] = sql.raw(`excluded.${toSnakeCase(key)}`);
+  const upserts: string[] = [];
+  if (shop) {
+    upserts.push(`shop_upsert AS (${jsonUpsertSql(shops, Object.keys(shop), { source: "(SELECT d FROM doc)->'shop'", conflict: ["id"], returning: "id" })})`);
   }
-  return set;
+  upserts.push(
+    `product_upsert AS (${jsonUpsertSql(products, Object.keys(productValues), {
+      source: "(SELECT d FROM doc)->'product'",
+      conflict: ["id"],
+      keep: ["firstSeenAt"],
+      returning: "id",
+    })})`,
+  );
+  if (skuValues.length > 0) {
+    upserts.push(
+      `sku_upsert AS (${jsonUpsertSql(skus, Object.keys(skuValues[0]), { source: "(SELECT d FROM doc)->'skus'", conflict: ["id"], returning: "id" })})`,
+      `sku_snapshot_upsert AS (${jsonUpsertSql(skuSnapshots, Object.keys(skuSnapshotValues[0]), {
+        source: "(SELECT d FROM doc)->'sku_snapshots'",
+        conflict: ["skuId", "snapshotDate"],
+        keep: ["productId"],
+        returning: "id",
+      })})`,
+    );
+  }
+  const snapshotUpsert = jsonUpsertSql(productSnapshots, Object.keys(snapshot), {
+    source: "(SELECT d FROM doc)->'snapshot'",
+    conflict: ["productId", "snapshotDate"],
+    setOverrides: keepBannerReading(),
+    returning: "*",
+  });
+
+  const document = JSON.stringify({
+    shop: shop ? toColumnJson(shops, shop) : null,
+    product: toColumnJson(products, productValues),
+    skus: skuValues.map((values) => toColumnJson(skus, values)),
+    sku_snapshots: skuSnapshotValues.map((values) => toColumnJson(skuSnapshots, values)),
+    snapshot: toColumnJson(productSnapshots, snapshot),
+  });
+  // Data-modifying CTEs all run, in one statement, so the whole write is atomic and the
+  // foreign keys see the shop and product written beside them.
+  const statement = sql`WITH doc AS (SELECT ${document}::jsonb AS d), ${sql.raw(upserts.join(", "))} ${sql.raw(snapshotUpsert)}`;
+  const [raw] = rowsOf(await db.execute(statement));
+  const row = fromColumnRow(productSnapshots, raw);
+
+  return { product: productValues, shop, snapshot: row };
 }
 
-function toSnakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+/** The rows of `db.execute`, which postgres.js returns as an array and PGlite inside `rows`. */
+function rowsOf(result: unknown): Array<Record<string, unknown>> {
+  return Array.isArray(result) ? result : (result as { rows: Array<Record<string, unknown>> }).rows;
 }
 
 /**
  * Keeps a banner reading already stored for the day when the new row only has an estimate,
  * because a banner is the stronger figure and a concurrent analysis must not erase it.
  */
-function keepBannerReading() {
+function keepBannerReading(): Record<string, string> {
   const banner = `('graphql', 'html', 'browser')`;
   const hasBanner = `product_snapshots.weekly_buyers_source IN ${banner} AND COALESCE(excluded.weekly_buyers_source, 'none') NOT IN ${banner}`;
-  const keep = (column: string) =>
-    sql.raw(`CASE WHEN ${hasBanner} THEN product_snapshots.${column} ELSE excluded.${column} END`);
+  const keep = (column: string) => `CASE WHEN ${hasBanner} THEN product_snapshots.${column} ELSE excluded.${column} END`;
   return {
     weeklyBuyers: keep("weekly_buyers"),
     weeklyBuyersSource: keep("weekly_buyers_source"),
@@ -158,9 +167,13 @@ export async function snapshotsSince(db: Database, productId: number, fromDate: 
     .orderBy(productSnapshots.snapshotDate);
 }
 
+/** The product fields an analysis response shows. */
+export type ProductFields = Pick<ProductRow, "id" | "title" | "titleUz" | "titleRu" | "categoryPath" | "photoUrl" | "photoUrls">;
+export type ShopFields = Pick<ShopRow, "id" | "title" | "rating" | "ordersQuantity">;
+
 export interface StoredProduct {
-  product: ProductRow;
-  shop: ShopRow | null;
+  product: ProductFields;
+  shop: ShopFields | null;
   snapshot: SnapshotRow;
 }
 

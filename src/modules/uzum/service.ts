@@ -40,14 +40,13 @@ export class ProductService {
 
     const history = await recentSnapshots(this.deps.db, productId, today);
     const snapshot = buildSnapshot(product, history, capturedAt, today);
-    await saveAnalysis(this.deps.db, product, snapshot, capturedAt);
+    const stored = await saveAnalysis(this.deps.db, product, snapshot, capturedAt);
 
-    const stored = await findStoredProduct(this.deps.db, productId);
     this.deps.logger.info(
-      { productId, weeklyBuyers: stored?.snapshot.weeklyBuyers, durationMs: Math.round(performance.now() - startedAt) },
+      { productId, weeklyBuyers: stored.snapshot.weeklyBuyers, durationMs: Math.round(performance.now() - startedAt) },
       "product.analyzed",
     );
-    return stored!;
+    return stored;
   }
 
   /** The stored analysis; 404 PRODUCT_NOT_ANALYZED when the product was never analysed. */
