@@ -1,7 +1,7 @@
 import { Elysia, t, ValidationError } from "elysia";
 import { randomUUID } from "node:crypto";
 import { AppError } from "./errors";
-import type { Logger } from "./logger";
+import { requestContext, type Logger } from "./logger";
 import { errorMessage, pickLocale, type Locale } from "./messages";
 
 /** The one error body every route returns. */
@@ -54,10 +54,11 @@ export function httpBase(options: HttpBaseOptions) {
     .onRequest(({ request, set }) => {
       const incoming = request.headers.get("x-request-id");
       const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+      requestContext.enterWith({ requestId });
       requestStates.set(request, {
         requestId,
         locale: pickLocale(request.headers.get("accept-language")),
-        log: options.logger.child({ requestId }),
+        log: options.logger,
         startedAt: performance.now(),
       });
       set.headers["x-request-id"] = requestId;
