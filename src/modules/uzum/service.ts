@@ -3,7 +3,8 @@ import type { WeeklyBasis, WeeklyBuyersSource } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
 import { addDays, tashkentDate, type Clock } from "../../lib/time";
-import type { UzumClient, UzumProduct } from "./client";
+import type { BannerReader, BannerReadResult, BannerReading } from "./banner-reader";
+import type { StockType, UzumClient, UzumProduct } from "./client";
 import {
   bannerSources,
   findStoredProduct,
@@ -15,6 +16,7 @@ import {
   type StoredProduct,
 } from "./repository";
 import { computeScore, scoreVersion, summarizePrices } from "./score";
+import { markBannerChecked, markBannerRequested } from "./weekly-buyers-repository";
 import { estimateWeeklyBuyers } from "./weekly-estimate";
 
 /** How far back the score may borrow a weekly figure when today's is unknown. */
@@ -25,25 +27,67 @@ export interface ProductServiceDeps {
   uzum: UzumClient;
   clock: Clock;
   logger: Logger;
+  /** Reads the page banner beside the REST fetch; without it an analysis uses the orders-delta estimate only. */
+  banners?: BannerReader;
+  /** Time an analysis may spend on the banner's cheap sources; 0 leaves every reading to the scrape. */
+  weeklyBuyersBudgetMs?: number;
+}
+
+export interface AnalyzeOptions {
+  /** False skips the banner, for a caller that reads it itself right after. */
+  readBanner?: boolean;
 }
 
 /** Product analysis: fetch from Uzum, store the day's snapshot, score. */
 export class ProductService {
   constructor(private readonly deps: ProductServiceDeps) {}
 
-  /** Fetches the product from Uzum, stores it with today's snapshot and returns the stored result. */
-  async analyze(productId: number): Promise<StoredProduct> {
+  /**
+   * Fetches the product from Uzum, stores it with today's snapshot and returns the stored result.
+   * The banner is read from GraphQL and the page HTML at the same time as the REST fetch; when
+   * neither returns a result within the budget, the analysis keeps the estimate and queues the
+   * product for the next scrape.
+   */
+  async analyze(productId: number, options: AnalyzeOptions = {}): Promise<StoredProduct> {
     const startedAt = performance.now();
-    const product = await this.deps.uzum.fetchProduct(productId);
+    const budgetMs = this.deps.weeklyBuyersBudgetMs ?? 0;
+    const readBanner = options.readBanner !== false && this.deps.banners !== undefined;
+
+    // A failed REST fetch ends the analysis, so it also stops the banner reading.
+    const stopBanner = new AbortController();
+    const bannerRead: Promise<BannerReadResult | undefined> =
+      readBanner && budgetMs > 0
+        ? this.deps.banners!.read(productId, { mode: "request", budgetMs, signal: stopBanner.signal })
+        : Promise.resolve(undefined);
+    let product: UzumProduct;
+    try {
+      product = await this.deps.uzum.fetchProduct(productId);
+    } catch (error) {
+      stopBanner.abort();
+      await bannerRead;
+      throw error;
+    }
+    const banner = await bannerRead;
     const capturedAt = this.deps.clock.now();
     const today = tashkentDate(capturedAt);
 
     const history = await recentSnapshots(this.deps.db, productId, today);
-    const snapshot = buildSnapshot(product, history, capturedAt, today);
+    const snapshot = buildSnapshot(product, history, capturedAt, today, banner?.reading ?? null);
     const stored = await saveAnalysis(this.deps.db, product, snapshot, capturedAt);
 
+    // A banner read earlier today is still today's figure, so only a product without one is queued.
+    const queueBanner = readBanner && !banner?.reading && !isBannerSource(stored.snapshot.weeklyBuyersSource);
+    if (readBanner && banner?.reading) await markBannerChecked(this.deps.db, productId, capturedAt);
+    else if (queueBanner) await markBannerRequested(this.deps.db, productId, capturedAt);
+
     this.deps.logger.info(
-      { productId, weeklyBuyers: stored.snapshot.weeklyBuyers, durationMs: Math.round(performance.now() - startedAt) },
+      {
+        productId,
+        weeklyBuyers: stored.snapshot.weeklyBuyers,
+        weeklyBuyersSource: stored.snapshot.weeklyBuyersSource,
+        bannerQueued: queueBanner,
+        durationMs: Math.round(performance.now() - startedAt),
+      },
       "product.analyzed",
     );
     return stored;
@@ -65,21 +109,25 @@ export class ProductService {
 
 /**
  * Builds the day's snapshot from a fresh Uzum answer and the product's earlier snapshots
- * (newest first, possibly including today's row).
+ * (newest first, possibly including today's row). A weekly figure in `banner` wins over the estimate.
  */
-export function buildSnapshot(product: UzumProduct, history: SnapshotRow[], capturedAt: Date, today: string): NewSnapshot {
+export function buildSnapshot(
+  product: UzumProduct,
+  history: SnapshotRow[],
+  capturedAt: Date,
+  today: string,
+  banner: BannerReading | null = null,
+): NewSnapshot {
   const prices = summarizePrices(product.skus);
   const todayRow = history.find((row) => row.snapshotDate === today);
   const earlier = history.filter((row) => row.snapshotDate < today);
 
-  const weekly = chooseWeeklyBuyers(product, todayRow, earlier, capturedAt);
-  const scoreWeekly = chooseScoreWeekly(weekly.weeklyBuyers, earlier, today);
-  const breakdown = computeScore({
-    weeklyBuyers: scoreWeekly.value,
-    ordersQuantity: product.ordersQuantity ?? 0,
-    rating: product.rating ?? 0,
-    mainStockType: prices.mainStockType,
-  });
+  const weekly = banner?.weeklyBuyers != null ? bannerWeeklyFields(banner) : chooseWeeklyBuyers(product, todayRow, earlier, capturedAt);
+  const score = scoreDay(
+    { weeklyBuyers: weekly.weeklyBuyers ?? null, ordersQuantity: product.ordersQuantity, rating: product.rating, mainStockType: prices.mainStockType },
+    earlier,
+    today,
+  );
 
   return {
     productId: product.id,
@@ -94,8 +142,30 @@ export function buildSnapshot(product: UzumProduct, history: SnapshotRow[], capt
     rating: product.rating,
     reviewsCount: product.reviewsCount,
     ...weekly,
-    inCarts: todayRow?.inCarts ?? null,
-    inWishlists: todayRow?.inWishlists ?? null,
+    inCarts: banner?.inCarts ?? todayRow?.inCarts ?? null,
+    inWishlists: banner?.inWishlists ?? todayRow?.inWishlists ?? null,
+    ...score,
+  };
+}
+
+export interface DayFigures {
+  weeklyBuyers: number | null;
+  ordersQuantity: number | null;
+  rating: number | null;
+  mainStockType: StockType | null;
+}
+
+/** Scores a day's figures, borrowing a recent weekly figure when the day's is unknown. */
+export function scoreDay(figures: DayFigures, earlier: SnapshotRow[], today: string) {
+  const scoreWeekly = chooseScoreWeekly(figures.weeklyBuyers, earlier, today);
+  const breakdown = computeScore({
+    weeklyBuyers: scoreWeekly.value,
+    ordersQuantity: figures.ordersQuantity ?? 0,
+    rating: figures.rating ?? 0,
+    mainStockType: figures.mainStockType,
+  });
+
+  return {
     score: breakdown.score,
     scoreVersion,
     scoreWeeklyBuyers: scoreWeekly.value,
@@ -109,6 +179,17 @@ type WeeklyFields = Pick<
   NewSnapshot,
   "weeklyBuyers" | "weeklyBuyersSource" | "weeklyBuyersText" | "weeklyBuyersConfidence" | "weeklyBuyersReadAt"
 >;
+
+/** Maps a banner reading to the snapshot's weekly columns. The 5,000 a week cap is for estimates only, so it does not apply. */
+export function bannerWeeklyFields(reading: BannerReading): WeeklyFields {
+  return {
+    weeklyBuyers: reading.weeklyBuyers,
+    weeklyBuyersSource: reading.source,
+    weeklyBuyersText: reading.text,
+    weeklyBuyersConfidence: reading.confidence,
+    weeklyBuyersReadAt: reading.readAt,
+  };
+}
 
 /** A banner read today wins; otherwise the orders-delta estimate, which may be null. */
 function chooseWeeklyBuyers(product: UzumProduct, todayRow: SnapshotRow | undefined, earlier: SnapshotRow[], capturedAt: Date): WeeklyFields {
