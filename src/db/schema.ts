@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   smallint,
   text,
   timestamp,
@@ -234,4 +235,159 @@ export const trackedProducts = pgTable(
       .where(sql`untracked_at IS NULL`),
     index("tracked_products_product_idx").on(table.productId),
   ],
+);
+
+/**
+ * Who did what to which record, for any admin or maintenance action. `before` and `after`
+ * hold what a reader needs to see the change; a bulk action stores its counts in `after`.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    /** The account the target belongs to; null for actions across accounts. */
+    accountId: uuid("account_id").references(() => accounts.id),
+    /** Null when the service acted on its own, such as a scheduled job. */
+    actorUserId: uuid("actor_user_id").references(() => users.id),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id"),
+    before: jsonb("before"),
+    after: jsonb("after"),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index("audit_log_account_created_idx").on(table.accountId, table.createdAt),
+    index("audit_log_target_idx").on(table.targetType, table.targetId),
+  ],
+);
+
+export const jobRunOutcomes = ["running", "succeeded", "failed", "interrupted"] as const;
+export type JobRunOutcome = (typeof jobRunOutcomes)[number];
+
+/** One run of a scheduled job on one instance, from start to end. */
+export const jobRuns = pgTable(
+  "job_runs",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    job: text("job").notNull(),
+    instanceId: text("instance_id").notNull(),
+    trigger: text("trigger", { enum: ["schedule", "manual"] }).notNull(),
+    triggeredBy: uuid("triggered_by").references(() => users.id),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    outcome: text("outcome", { enum: jobRunOutcomes }).notNull().default("running"),
+    counts: jsonb("counts").$type<Record<string, number>>().notNull().default(sql`'{}'::jsonb`),
+    /** State a later run needs to resume this one, such as the refresh cut-off. */
+    resumeState: jsonb("resume_state").$type<Record<string, unknown>>(),
+    error: text("error"),
+  },
+  (table) => [index("job_runs_job_started_idx").on(table.job, table.startedAt)],
+);
+
+/**
+ * The instance allowed to run a job now. A holder renews `expires_at` while it works, so a
+ * crashed holder's lease runs out and another instance takes the next tick.
+ */
+export const jobLeases = pgTable("job_leases", {
+  job: text("job").primaryKey(),
+  holder: text("holder").notNull(),
+  runId: bigint("run_id", { mode: "number" }),
+  acquiredAt: timestamp("acquired_at", { withTimezone: true }).notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+});
+
+/** Units sold per product per Tashkent day: the day's last total orders minus the previous day's. */
+export const dailySales = pgTable(
+  "daily_sales",
+  {
+    productId: bigint("product_id", { mode: "number" })
+      .notNull()
+      .references(() => products.id),
+    salesDate: date("sales_date", { mode: "string" }).notNull(),
+    /** Total orders of the day's last snapshot. */
+    ordersQuantity: integer("orders_quantity"),
+    /** Null without a snapshot the day before, or when the total dropped. */
+    unitsSold: integer("units_sold"),
+  },
+  (table) => [primaryKey({ columns: [table.productId, table.salesDate] })],
+);
+
+/**
+ * Imported snapshots waiting for dedupe, which may hold several rows per product and day.
+ * Dedupe keeps each day's last row, merges it into `product_snapshots` and empties this table.
+ */
+export const stagedProductSnapshots = pgTable(
+  "staged_product_snapshots",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    /** Where the row came from, such as `legacy`, with its id there, so staging twice is a no-op. */
+    origin: text("origin").notNull(),
+    originId: text("origin_id").notNull(),
+    productId: bigint("product_id", { mode: "number" }).notNull(),
+    snapshotDate: date("snapshot_date", { mode: "string" }).notNull(),
+    capturedAt: timestamp("captured_at", { withTimezone: true }).notNull(),
+    ordersQuantity: integer("orders_quantity"),
+    stockUnits: integer("stock_units"),
+    sellPriceSom: bigint("sell_price_som", { mode: "number" }),
+    fullPriceSom: bigint("full_price_som", { mode: "number" }),
+    rating: doublePrecision("rating"),
+    reviewsCount: integer("reviews_count"),
+    weeklyBuyers: integer("weekly_buyers"),
+    weeklyBuyersSource: text("weekly_buyers_source", { enum: weeklyBuyersSources }),
+    weeklyBuyersText: text("weekly_buyers_text"),
+    weeklyBuyersReadAt: timestamp("weekly_buyers_read_at", { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex("staged_product_snapshots_origin_key").on(table.origin, table.originId),
+    index("staged_product_snapshots_product_day_idx").on(table.productId, table.snapshotDate),
+  ],
+);
+
+/** Imported SKU snapshots waiting for dedupe; see `stagedProductSnapshots`. */
+export const stagedSkuSnapshots = pgTable(
+  "staged_sku_snapshots",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    origin: text("origin").notNull(),
+    originId: text("origin_id").notNull(),
+    skuId: bigint("sku_id", { mode: "number" }).notNull(),
+    productId: bigint("product_id", { mode: "number" }).notNull(),
+    snapshotDate: date("snapshot_date", { mode: "string" }).notNull(),
+    capturedAt: timestamp("captured_at", { withTimezone: true }).notNull(),
+    sellPriceSom: bigint("sell_price_som", { mode: "number" }),
+    fullPriceSom: bigint("full_price_som", { mode: "number" }),
+    stockUnits: integer("stock_units").notNull(),
+    stockType: text("stock_type"),
+  },
+  (table) => [
+    uniqueIndex("staged_sku_snapshots_origin_key").on(table.origin, table.originId),
+    index("staged_sku_snapshots_sku_day_idx").on(table.skuId, table.snapshotDate),
+  ],
+);
+
+/** How far an import from another database got in each source table, so a rerun resumes there. */
+export const importCheckpoints = pgTable(
+  "import_checkpoints",
+  {
+    source: text("source").notNull(),
+    sourceTable: text("source_table").notNull(),
+    /** The last source id written, compared as the source orders it. */
+    lastId: text("last_id"),
+    rowsRead: integer("rows_read").notNull().default(0),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.source, table.sourceTable] })],
+);
+
+/** Rows of the previous system that this version has no table for yet, kept whole for later features. */
+export const legacyRecords = pgTable(
+  "legacy_records",
+  {
+    sourceTable: text("source_table").notNull(),
+    sourceId: text("source_id").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    importedAt: timestamp("imported_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.sourceTable, table.sourceId] })],
 );
