@@ -7,8 +7,11 @@ import { appliedMigrationCount, expectedMigrationCount } from "./db/migrate";
 import { httpBase } from "./lib/http";
 import type { Logger } from "./lib/logger";
 import type { Clock } from "./lib/time";
+import { createScheduler } from "./jobs";
+import { RefreshEvents } from "./jobs/refresh-events";
 import { authRoutes } from "./modules/admin";
 import { AuthService } from "./modules/admin/auth-service";
+import { jobsRoutes } from "./modules/admin/jobs-routes";
 import { TokenSigner } from "./modules/admin/tokens";
 import { productRoutes, uzumRoutes } from "./modules/uzum";
 import { UzumClient } from "./modules/uzum/client";
@@ -35,7 +38,10 @@ export function createServices(deps: AppDeps) {
   const signer = new TokenSigner(config.jwtSecret, config.accessTokenTtlSeconds);
   const auth = new AuthService({ db, signer, refreshTtlSeconds: config.refreshTokenTtlSeconds, clock, logger });
 
-  return { uzum, products, tracking, signer, auth };
+  const refreshEvents = new RefreshEvents(logger);
+  const scheduler = createScheduler({ db, clock, logger, config: config.jobs, products, refreshEvents, weeklyBuyers: undefined });
+
+  return { uzum, products, tracking, signer, auth, refreshEvents, scheduler };
 }
 
 /** Builds the HTTP application: health checks, OpenAPI docs at /swagger and every /api/v1 route. */
@@ -55,7 +61,8 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     .use(healthRoutes(deps.database))
     .use(authRoutes(services.auth))
     .use(uzumRoutes(services))
-    .use(productRoutes(services));
+    .use(productRoutes(services))
+    .use(jobsRoutes({ auth: services.auth, scheduler: services.scheduler, db: deps.database.db }));
 }
 
 function healthRoutes(database: DatabaseHandle) {

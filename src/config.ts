@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { readJobsConfig, type JobsConfig } from "./jobs/config";
 
 /** A bad environment variable; start-up prints its message as one line and exits. */
 export class ConfigError extends Error {
@@ -33,9 +34,10 @@ export interface Config {
     maxRetries: number;
     maxConcurrency: number;
   };
+  jobs: JobsConfig;
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
@@ -47,6 +49,7 @@ export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = readChoice(env, "NODE_ENV", ["development", "production", "test"], "development");
   const dataDir = resolve(readString(env, "DATA_DIR", "./data"));
   const databaseUrl = readUrl(env, "DATABASE_URL", undefined, ["postgres:", "postgresql:"]);
+  const uzumMaxConcurrency = readInteger(env, "UZUM_MAX_CONCURRENCY", 16, 1, 256);
 
   return {
     nodeEnv,
@@ -65,17 +68,18 @@ export function loadConfig(env: Env = process.env): Config {
       proxyUrl: readUrl(env, "PROXY_URL", undefined, ["http:", "https:"]),
       timeoutMs: readInteger(env, "UZUM_TIMEOUT_MS", 10_000, 100, 120_000),
       maxRetries: readInteger(env, "UZUM_MAX_RETRIES", 3, 0, 10),
-      maxConcurrency: readInteger(env, "UZUM_MAX_CONCURRENCY", 16, 1, 256),
+      maxConcurrency: uzumMaxConcurrency,
     },
+    jobs: readJobsConfig(env, uzumMaxConcurrency),
   };
 }
 
-function readString(env: Env, name: string, fallback: string): string {
+export function readString(env: Env, name: string, fallback: string): string {
   const value = env[name]?.trim();
   return value ? value : fallback;
 }
 
-function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
 

@@ -32,14 +32,17 @@ async function main(): Promise<void> {
   await runMigrations(database, config.databaseUrl);
 
   const deps = { config, database, clock: systemClock, logger };
-  const app = createApp(deps, createServices(deps)).listen({ port: config.port, hostname: "0.0.0.0" });
+  const services = createServices(deps);
+  const app = createApp(deps, services).listen({ port: config.port, hostname: "0.0.0.0" });
   logger.info({ port: app.server?.port, swagger: `/swagger` }, "service.started");
+  services.scheduler.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "service.stopping");
+    await services.scheduler.stop();
     await app.stop();
     await database.close();
     logger.info({ signal }, "service.stopped");

@@ -95,6 +95,16 @@ const errorMessages: Catalogue = {
     ru: "Этот товар не отслеживается.",
     en: "This product is not being tracked.",
   },
+  JOB_NOT_FOUND: {
+    uz: "Bunday nomli rejalashtirilgan vazifa yo'q. Ro'yxatni GET /api/v1/admin/jobs orqali oling.",
+    ru: "Задачи с таким именем нет. Список задач: GET /api/v1/admin/jobs.",
+    en: "No scheduled job has this name. List the jobs with GET /api/v1/admin/jobs.",
+  },
+  JOB_ALREADY_RUNNING: {
+    uz: "Bu vazifa hozir bajarilmoqda. U tugagach qayta urinib ko'ring.",
+    ru: "Эта задача уже выполняется. Повторите, когда она завершится.",
+    en: "This job is already running. Try again once it has finished.",
+  },
   UZUM_UNAVAILABLE: {
     uz: "Uzum hozir javob bermayapti. Birozdan so'ng qayta urinib ko'ring.",
     ru: "Uzum сейчас не отвечает. Повторите попытку чуть позже.",

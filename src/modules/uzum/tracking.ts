@@ -128,7 +128,9 @@ export class TrackingService {
  * Daily sales per Tashkent day: the day's last total orders minus the previous calendar day's.
  * A missing previous day or a drop in the total (Uzum corrects totals) gives null.
  */
-export function withDailySales(rows: SnapshotRow[]): DailyPoint[] {
+export function withDailySales<Row extends Pick<SnapshotRow, "snapshotDate" | "ordersQuantity">>(
+  rows: Row[],
+): Array<{ snapshot: Row; dailySales: number | null }> {
   return rows.map((snapshot, index) => {
     const previous = rows[index - 1];
     let dailySales: number | null = null;
