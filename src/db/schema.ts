@@ -7,6 +7,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   smallint,
@@ -390,4 +391,94 @@ export const legacyRecords = pgTable(
     importedAt: timestamp("imported_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.sourceTable, table.sourceId] })],
+);
+
+/**
+ * Operator-tunable values, validated by the admin API against the known keys. `updated_by` is
+ * null while a row still holds the seeded default, so a later seed may replace only those rows.
+ */
+export const systemSettings = pgTable("system_settings", {
+  key: text("key").primaryKey(),
+  value: jsonb("value").$type<unknown>().notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedBy: uuid("updated_by").references(() => users.id),
+});
+
+export const cargoModes = ["cargo", "rail", "air", "road", "road_via_turkey"] as const;
+
+/** A freight route to Uzbekistan with its price, used to estimate the landed cost of a supplier's product. */
+export const cargoProviders = pgTable("cargo_providers", {
+  code: text("code").primaryKey(),
+  name: text("name").notNull(),
+  originRegion: text("origin_region", { enum: ["china", "europe"] }).notNull(),
+  mode: text("mode", { enum: cargoModes }).notNull(),
+  ratePerKgUsd: numeric("rate_per_kg_usd", { precision: 10, scale: 2, mode: "number" }).notNull(),
+  deliveryDaysMin: integer("delivery_days_min").notNull(),
+  deliveryDaysMax: integer("delivery_days_max").notNull(),
+  minWeightKg: numeric("min_weight_kg", { precision: 10, scale: 2, mode: "number" }).notNull(),
+  isActive: boolean("is_active").notNull().default(true),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  /** Null while the row holds the seeded values; see `systemSettings`. */
+  updatedBy: uuid("updated_by").references(() => users.id),
+});
+
+/** A marketplace sellers buy stock from abroad, and how to search it for a product. */
+export const supplierPlatforms = pgTable("supplier_platforms", {
+  code: text("code").primaryKey(),
+  name: text("name").notNull(),
+  /** ISO 3166-1 alpha-2. */
+  country: text("country").notNull(),
+  currency: text("currency").notNull(),
+  baseUrl: text("base_url").notNull(),
+  /** `keyword`: open `search_url_template` with `{query}` replaced; `image`: the platform searches by photo. */
+  searchMethod: text("search_method", { enum: ["keyword", "image"] }).notNull(),
+  searchUrlTemplate: text("search_url_template").notNull(),
+  isActive: boolean("is_active").notNull().default(true),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedBy: uuid("updated_by").references(() => users.id),
+});
+
+export const aiLocales = ["uz", "ru", "en"] as const;
+export const aiSources = ["anthropic", "rules"] as const;
+
+/** Explanations already written, one per product, snapshot day, language and source. */
+export const aiExplanations = pgTable(
+  "ai_explanations",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    productId: bigint("product_id", { mode: "number" })
+      .notNull()
+      .references(() => products.id),
+    snapshotDate: date("snapshot_date", { mode: "string" }).notNull(),
+    locale: text("locale", { enum: aiLocales }).notNull(),
+    source: text("source", { enum: aiSources }).notNull(),
+    model: text("model"),
+    text: text("text").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex("ai_explanations_key").on(table.productId, table.snapshotDate, table.locale, table.source)],
+);
+
+/** Every explanation request of an account, cached or not, with its tokens and cost; the monthly budget sums `cost_usd`. */
+export const aiUsage = pgTable(
+  "ai_usage",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    userId: uuid("user_id").references(() => users.id),
+    productId: bigint("product_id", { mode: "number" }).notNull(),
+    snapshotDate: date("snapshot_date", { mode: "string" }),
+    source: text("source", { enum: [...aiSources, "cache"] }).notNull(),
+    model: text("model"),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costUsd: numeric("cost_usd", { precision: 12, scale: 6, mode: "number" }).notNull().default(0),
+    durationMs: integer("duration_ms").notNull().default(0),
+    outcome: text("outcome", { enum: ["ok", "error"] }).notNull(),
+    error: text("error"),
+    createdAt: createdAt(),
+  },
+  (table) => [index("ai_usage_account_created_idx").on(table.accountId, table.createdAt)],
 );
