@@ -482,3 +482,86 @@ export const aiUsage = pgTable(
   },
   (table) => [index("ai_usage_account_created_idx").on(table.accountId, table.createdAt)],
 );
+
+export const discoveryRunStatuses = ["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"] as const;
+export type DiscoveryRunStatus = (typeof discoveryRunStatuses)[number];
+
+/** Where a scan found the category's products. */
+export const discoveryListingSources = ["graphql", "browser"] as const;
+export type DiscoveryListingSource = (typeof discoveryListingSources)[number];
+
+/**
+ * One scan of an Uzum category for an account. A worker claims a PENDING row, or a RUNNING row
+ * whose `heartbeat_at` went stale, and owns it while `worker_id` names it.
+ */
+export const discoveryRuns = pgTable(
+  "discovery_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    createdBy: uuid("created_by").references(() => users.id),
+    categoryId: bigint("category_id", { mode: "number" }).notNull(),
+    /** The category page on uzum.uz, such as `/ru/category/makiyazh--10091`, for the browser fallback. */
+    pagePath: text("page_path").notNull(),
+    locale: text("locale", { enum: ["uz", "ru"] }).notNull(),
+    status: text("status", { enum: discoveryRunStatuses }).notNull().default("PENDING"),
+    categoryName: text("category_name"),
+    categoryPath: jsonb("category_path").$type<CategoryLevel[]>().notNull().default(sql`'[]'::jsonb`),
+    /** Products Uzum counts in the category, which may exceed what the scan lists. */
+    categoryTotal: integer("category_total"),
+    source: text("source", { enum: discoveryListingSources }),
+    /** Listed product ids in listing order; null until the listing is complete. */
+    listedProductIds: jsonb("listed_product_ids").$type<number[]>(),
+    fetchedProductIds: jsonb("fetched_product_ids").$type<number[]>().notNull().default(sql`'[]'::jsonb`),
+    failedProductIds: jsonb("failed_product_ids").$type<number[]>().notNull().default(sql`'[]'::jsonb`),
+    /** Times a worker claimed the run; a stale run past the retry limit fails instead. */
+    attempts: smallint("attempts").notNull().default(0),
+    workerId: text("worker_id"),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
+    error: text("error"),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (table) => [
+    index("discovery_runs_account_created_idx").on(table.accountId, table.createdAt),
+    index("discovery_runs_category_finished_idx").on(table.categoryId, table.finishedAt),
+    index("discovery_runs_open_idx")
+      .on(table.status, table.createdAt)
+      .where(sql`status IN ('PENDING', 'RUNNING')`),
+    // At most one open run per account and category, so a racing second request gets a conflict.
+    uniqueIndex("discovery_runs_open_category_key")
+      .on(table.accountId, table.categoryId)
+      .where(sql`status IN ('PENDING', 'RUNNING')`),
+  ],
+);
+
+/** The top products of a finished run, with the figures they had at scan time. */
+export const discoveryWinners = pgTable(
+  "discovery_winners",
+  {
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => discoveryRuns.id, { onDelete: "cascade" }),
+    rank: smallint("rank").notNull(),
+    productId: bigint("product_id", { mode: "number" })
+      .notNull()
+      .references(() => products.id),
+    title: text("title").notNull(),
+    photoUrl: text("photo_url"),
+    score: doublePrecision("score"),
+    weeklyBuyers: integer("weekly_buyers"),
+    weeklyBuyersSource: text("weekly_buyers_source", { enum: weeklyBuyersSources }),
+    ordersQuantity: integer("orders_quantity"),
+    sellPriceSom: bigint("sell_price_som", { mode: "number" }),
+    rating: doublePrecision("rating"),
+    reviewsCount: integer("reviews_count"),
+    stockUnits: integer("stock_units"),
+    shopId: bigint("shop_id", { mode: "number" }),
+    shopTitle: text("shop_title"),
+    shopRating: doublePrecision("shop_rating"),
+  },
+  (table) => [primaryKey({ columns: [table.runId, table.rank] }), index("discovery_winners_product_idx").on(table.productId)],
+);
