@@ -486,7 +486,7 @@ export const aiUsage = pgTable(
 export const discoveryRunStatuses = ["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"] as const;
 export type DiscoveryRunStatus = (typeof discoveryRunStatuses)[number];
 
-/** Where a scan found the category's products. */
+/** The source a scan listed the category's products from. */
 export const discoveryListingSources = ["graphql", "browser"] as const;
 export type DiscoveryListingSource = (typeof discoveryListingSources)[number];
 
