@@ -6,6 +6,7 @@ import type { DatabaseHandle } from "./db/client";
 import { appliedMigrationCount, expectedMigrationCount } from "./db/migrate";
 import { httpBase } from "./lib/http";
 import type { Logger } from "./lib/logger";
+import { BrowserPool } from "./lib/browser-pool";
 import type { Clock } from "./lib/time";
 import { createScheduler } from "./jobs";
 import { RefreshEvents } from "./jobs/refresh-events";
@@ -14,9 +15,13 @@ import { AuthService } from "./modules/admin/auth-service";
 import { jobsRoutes } from "./modules/admin/jobs-routes";
 import { TokenSigner } from "./modules/admin/tokens";
 import { productRoutes, uzumRoutes } from "./modules/uzum";
+import { BannerReader } from "./modules/uzum/banner-reader";
 import { UzumClient } from "./modules/uzum/client";
+import { UzumGraphqlClient } from "./modules/uzum/graphql-client";
+import { UzumPageClient } from "./modules/uzum/page-client";
 import { ProductService } from "./modules/uzum/service";
 import { TrackingService } from "./modules/uzum/tracking";
+import { WeeklyBuyersService } from "./modules/uzum/weekly-buyers";
 
 export interface AppDeps {
   config: Config;
@@ -33,15 +38,33 @@ export function createServices(deps: AppDeps) {
   const db = database.db;
 
   const uzum = new UzumClient({ ...config.uzum, logger });
-  const products = new ProductService({ db, uzum, clock, logger });
+  // Nothing here launches Chromium: the pool starts it on the first browser reading, so the
+  // service runs without it. Shutdown must call browser.close().
+  const browser = new BrowserPool({
+    executablePath: config.browser.chromiumPath,
+    wsEndpoint: config.browser.wsEndpoint,
+    proxyUrl: config.uzum.proxyUrl,
+    maxConcurrentPages: config.browser.maxPages,
+    pageTimeoutMs: config.browser.pageTimeoutMs,
+    logger,
+  });
+  const banners = new BannerReader({
+    graphql: new UzumGraphqlClient({ ...config.uzum, clock, logger }),
+    pages: new UzumPageClient({ ...config.uzum, logger }),
+    browser,
+    clock,
+    logger,
+  });
+  const products = new ProductService({ db, uzum, clock, logger, banners, weeklyBuyersBudgetMs: config.weeklyBuyers.budgetMs });
+  const weeklyBuyers = new WeeklyBuyersService({ db, reader: banners, products, clock, logger, concurrency: config.weeklyBuyers.concurrency });
   const tracking = new TrackingService({ db, clock, products });
   const signer = new TokenSigner(config.jwtSecret, config.accessTokenTtlSeconds);
   const auth = new AuthService({ db, signer, refreshTtlSeconds: config.refreshTokenTtlSeconds, clock, logger });
 
   const refreshEvents = new RefreshEvents(logger);
-  const scheduler = createScheduler({ db, clock, logger, config: config.jobs, products, refreshEvents, weeklyBuyers: undefined });
+  const scheduler = createScheduler({ db, clock, logger, config: config.jobs, products, refreshEvents, weeklyBuyers });
 
-  return { uzum, products, tracking, signer, auth, refreshEvents, scheduler };
+  return { uzum, browser, products, weeklyBuyers, tracking, signer, auth, refreshEvents, scheduler };
 }
 
 /** Builds the HTTP application: health checks, OpenAPI docs at /swagger and every /api/v1 route. */

@@ -34,6 +34,22 @@ export interface Config {
     maxRetries: number;
     maxConcurrency: number;
   };
+  /** Headless Chromium, the last source of the weekly-buyers banner. */
+  browser: {
+    /** Local Chromium binary; the service starts without it, and only the browser source is then skipped. */
+    chromiumPath: string;
+    /** DevTools endpoint of a remote browser; when set, no local Chromium is launched. */
+    wsEndpoint: string | undefined;
+    /** Pages open at once. */
+    maxPages: number;
+    pageTimeoutMs: number;
+  };
+  weeklyBuyers: {
+    /** Time an analysis request may spend on GraphQL and the page HTML; 0 leaves every reading to the scrape. */
+    budgetMs: number;
+    /** Products the scrape reads at once. */
+    concurrency: number;
+  };
   jobs: JobsConfig;
 }
 
@@ -69,6 +85,16 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: readInteger(env, "UZUM_TIMEOUT_MS", 10_000, 100, 120_000),
       maxRetries: readInteger(env, "UZUM_MAX_RETRIES", 3, 0, 10),
       maxConcurrency: uzumMaxConcurrency,
+    },
+    browser: {
+      chromiumPath: readString(env, "CHROMIUM_PATH", "/usr/bin/chromium"),
+      wsEndpoint: readUrl(env, "BROWSER_WS_ENDPOINT", undefined, ["ws:", "wss:", "http:", "https:"]),
+      maxPages: readInteger(env, "BROWSER_MAX_PAGES", 2, 1, 32),
+      pageTimeoutMs: readInteger(env, "BROWSER_PAGE_TIMEOUT_MS", 20_000, 1_000, 120_000),
+    },
+    weeklyBuyers: {
+      budgetMs: readInteger(env, "WEEKLY_BUYERS_BUDGET_MS", 2_500, 0, 30_000),
+      concurrency: readInteger(env, "WEEKLY_BUYERS_CONCURRENCY", 4, 1, 64),
     },
     jobs: readJobsConfig(env, uzumMaxConcurrency),
   };

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "service.stopping");
     await services.scheduler.stop();
     await app.stop();
+    await services.browser.close();
     await database.close();
     logger.info({ signal }, "service.stopped");
     process.exit(0);

@@ -17,12 +17,14 @@ import { parseProductInput } from "./product-url";
 import { dailySeriesView, trackedListView, trackingView, toDailyPointView, toTrackedItemView, seriesQuery, pageQuery } from "./tracking-model";
 import type { ProductService } from "./service";
 import type { TrackingService } from "./tracking";
+import type { WeeklyBuyersService } from "./weekly-buyers";
+import { toWeeklyBuyersRefreshView, weeklyBuyersRefreshView } from "./weekly-buyers-model";
 
 const secured = { security: [{ bearer: [] }] };
 const upstreamErrors = { ...errorResponses, 502: errorEnvelope, 503: errorEnvelope };
 
 /** Live analysis from Uzum and the stored-data views for the browser extension, under /api/v1/uzum. */
-export function uzumRoutes(deps: { auth: AuthService; products: ProductService }) {
+export function uzumRoutes(deps: { auth: AuthService; products: ProductService; weeklyBuyers: WeeklyBuyersService }) {
   return new Elysia({ prefix: "/api/v1/uzum", tags: ["uzum"] })
     .use(authGuard(deps.auth))
     .post("/analyze", async ({ body }) => toAnalysisView(await deps.products.analyze(parseProductInput(body.url))), {
@@ -35,6 +37,21 @@ export function uzumRoutes(deps: { auth: AuthService; products: ProductService }
       response: { 200: analysisView, ...upstreamErrors },
       detail: { summary: "Analyse a product by id", ...secured },
     })
+    .post(
+      "/product/:id/weekly-buyers",
+      async ({ params }) => toWeeklyBuyersRefreshView(params.id, await deps.weeklyBuyers.refresh(params.id, "forced")),
+      {
+        params: productIdParams,
+        response: { 200: weeklyBuyersRefreshView, ...upstreamErrors },
+        detail: {
+          summary: "Read the weekly-buyers banner now through GraphQL, the page HTML and a browser, and store it",
+          description:
+            "Tries the sources in that order until one shows the banner and reports what each gave. A source that fails is " +
+            "reported with its reason, never as an error response; a product with no snapshot today is analysed first.",
+          ...secured,
+        },
+      },
+    )
     .get("/product/:id/quick-score", async ({ params }) => toQuickScoreView(await deps.products.getStored(params.id)), {
       params: productIdParams,
       response: { 200: quickScoreView, ...errorResponses },

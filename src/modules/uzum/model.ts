@@ -77,6 +77,9 @@ export const analysisView = t.Object({
   weekly_buyers: t.Union([t.Integer(), t.Null()], { description: "Buyers this week; null when unknown, never 0 for unknown" }),
   weekly_buyers_source: weeklySource,
   weekly_buyers_text: nullableString,
+  weekly_buyers_confidence: t.Union([t.Number(), t.Null()], {
+    description: "For a banner: 1 when read from GraphQL's structured banner, 0.9 from the page's embedded data, 0.7 from page text",
+  }),
   in_carts: nullableInteger,
   in_wishlists: nullableInteger,
   score: nullableNumber,
@@ -145,6 +148,7 @@ export function toAnalysisView(stored: StoredProduct): AnalysisView {
     weekly_buyers: snapshot.weeklyBuyers,
     weekly_buyers_source: snapshot.weeklyBuyersSource,
     weekly_buyers_text: snapshot.weeklyBuyersText,
+    weekly_buyers_confidence: snapshot.weeklyBuyersConfidence,
     in_carts: snapshot.inCarts,
     in_wishlists: snapshot.inWishlists,
     score: snapshot.score,
