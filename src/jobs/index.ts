@@ -6,7 +6,7 @@ import type { JobsConfig } from "./config";
 import { dailySalesJob } from "./daily-sales";
 import { refreshTrackedJob } from "./refresh-tracked";
 import type { RefreshEvents } from "./refresh-events";
-import { Scheduler } from "./scheduler";
+import { Scheduler, type SchedulerOptions } from "./scheduler";
 import { snapshotCleanupJob, snapshotDedupeJob } from "./snapshot-jobs";
 import { scrapeWeeklyBuyersJob, type WeeklyBuyersScrape } from "./weekly-buyers";
 
@@ -18,6 +18,7 @@ export interface SchedulerDeps {
   products: Pick<ProductService, "analyze">;
   refreshEvents: RefreshEvents;
   weeklyBuyers: WeeklyBuyersScrape | undefined;
+  onRunFinished?: SchedulerOptions["onRunFinished"];
 }
 
 /** Creates the scheduler with every job registered; `start()` runs them on their schedules. */
@@ -30,6 +31,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     instanceId: config.instanceId,
     leaseTtlSeconds: config.leaseTtlSeconds,
     schedules: config.schedules,
+    onRunFinished: deps.onRunFinished,
     jobs: [
       refreshTrackedJob({ db, clock, logger, products: deps.products, events: deps.refreshEvents, ...config.refresh }),
       scrapeWeeklyBuyersJob(deps.weeklyBuyers),

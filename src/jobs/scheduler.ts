@@ -39,6 +39,8 @@ export interface SchedulerOptions {
   /** Cron expression per job; a job without one (or with null) runs only when triggered. */
   schedules: Partial<Record<JobName, string | null>>;
   jobs: JobDefinition[];
+  /** Called once per finished run, for metrics. */
+  onRunFinished?: (run: { job: JobName; outcome: string; durationMs: number }) => void;
 }
 
 export interface JobStatus {
@@ -250,7 +252,9 @@ export class Scheduler {
 
     const finished = await this.runs.finish(row.id, { outcome, finishedAt: this.options.clock.now(), counts, error });
     await this.leases.release(job.name);
-    log.info({ outcome, counts, durationMs: Math.round(performance.now() - startedMs) }, "job.finished");
+    const durationMs = Math.round(performance.now() - startedMs);
+    log.info({ outcome, counts, durationMs }, "job.finished");
+    this.options.onRunFinished?.({ job: job.name, outcome, durationMs });
     return finished;
   }
 

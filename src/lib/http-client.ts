@@ -35,7 +35,15 @@ export interface HttpClientOptions {
   /** Longest wait before a retry, including a server's Retry-After. */
   maxDelayMs?: number;
   /** Called once per attempt, for metrics. */
-  onAttempt?: (event: { outcome: string; durationMs: number }) => void;
+  onAttempt?: (event: HttpAttemptEvent) => void;
+}
+
+/** One attempt of a request: `outcome` is the HTTP status as text, or `network` or `timeout`. */
+export interface HttpAttemptEvent {
+  /** The client's `name`. */
+  upstream: string;
+  outcome: string;
+  durationMs: number;
 }
 
 /** Waits `ms`, or less when `signal` aborts first. */
@@ -97,7 +105,7 @@ export class HttpClient {
 
       const durationMs = Math.round(performance.now() - startedAt);
       const outcome = failure ? failure.kind : String(response!.status);
-      this.options.onAttempt?.({ outcome, durationMs });
+      this.options.onAttempt?.({ upstream: this.options.name, outcome, durationMs });
 
       const retryable = failure !== undefined || response!.status === 429 || response!.status >= 500;
       if (!retryable || attempt >= attempts || init.signal?.aborted) {

@@ -1,6 +1,6 @@
 import type { CategoryLevel } from "../../db/schema";
 import { AppError, UpstreamError } from "../../lib/errors";
-import { HttpClient, HttpRequestError } from "../../lib/http-client";
+import { HttpClient, HttpRequestError, type HttpAttemptEvent } from "../../lib/http-client";
 import type { Logger } from "../../lib/logger";
 
 /**
@@ -60,7 +60,8 @@ export interface UzumClientOptions {
   proxyUrl?: string;
   logger: Logger;
   baseDelayMs?: number;
-  onAttempt?: (event: { outcome: string; durationMs: number }) => void;
+  /** Called once per attempt, for metrics. */
+  onAttempt?: (event: HttpAttemptEvent) => void;
 }
 
 export class UzumClient {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { UpstreamError } from "../../lib/errors";
-import { HttpClient, HttpRequestError, type HttpAnswer } from "../../lib/http-client";
+import { HttpClient, HttpRequestError, type HttpAnswer, type HttpAttemptEvent } from "../../lib/http-client";
 import type { Logger } from "../../lib/logger";
 import type { Clock } from "../../lib/time";
 import type { BannerFinding } from "./banner-finding";
@@ -33,6 +33,8 @@ export interface UzumGraphqlClientOptions {
   logger: Logger;
   clock: Clock;
   baseDelayMs?: number;
+  /** Called once per attempt, for metrics. */
+  onAttempt?: (event: HttpAttemptEvent) => void;
   /** Maximum time a token is reused, also when its JWT has no readable `exp`. */
   tokenMaxAgeMs?: number;
 }
@@ -83,6 +85,7 @@ export class UzumGraphqlClient {
       proxyUrl: options.proxyUrl,
       logger: options.logger,
       baseDelayMs: options.baseDelayMs,
+      onAttempt: options.onAttempt,
     });
     this.tokenMaxAgeMs = options.tokenMaxAgeMs ?? 30 * 60_000;
   }

@@ -1,5 +1,5 @@
 import { UpstreamError } from "../../lib/errors";
-import { HttpClient, HttpRequestError } from "../../lib/http-client";
+import { HttpClient, HttpRequestError, type HttpAttemptEvent } from "../../lib/http-client";
 import type { Logger } from "../../lib/logger";
 import type { BannerFinding } from "./banner-finding";
 import type { UzumLocale } from "./graphql-client";
@@ -15,6 +15,8 @@ export interface UzumPageClientOptions {
   proxyUrl?: string;
   logger: Logger;
   baseDelayMs?: number;
+  /** Called once per attempt, for metrics. */
+  onAttempt?: (event: HttpAttemptEvent) => void;
 }
 
 export interface PageCallOptions {
@@ -47,6 +49,7 @@ export class UzumPageClient {
       proxyUrl: options.proxyUrl,
       logger: options.logger,
       baseDelayMs: options.baseDelayMs,
+      onAttempt: options.onAttempt,
     });
   }
 
