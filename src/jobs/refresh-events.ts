@@ -12,13 +12,28 @@ export interface ProductRefreshed {
 
 export type ProductRefreshedListener = (event: ProductRefreshed) => void | Promise<void>;
 
+/** A category discovery run that has just finished or failed; a cancelled run sends none. */
+export interface DiscoveryRunEnded {
+  runId: string;
+  accountId: string;
+  categoryId: number;
+  categoryName: string | null;
+  status: "FINISHED" | "FAILED";
+  /** The reason the run failed; null when it finished. */
+  error: string | null;
+}
+
+export type DiscoveryRunEndedListener = (event: DiscoveryRunEnded) => void | Promise<void>;
+
 /**
- * The one place to hook into the scheduled refresh, such as alert rules. Listeners run in
- * turn for each product and are awaited, so a slow listener slows the refresh: queue slow
- * work (sending messages) instead of doing it inside the listener.
+ * The one place to hook into the scheduled refresh, such as alert rules, and into the end of
+ * discovery runs, such as bot notices. Listeners run in turn for each event and are awaited, so a
+ * slow listener slows its emitter: queue slow work (sending messages) instead of doing it inside
+ * the listener.
  */
 export class RefreshEvents {
   private readonly listeners = new Set<ProductRefreshedListener>();
+  private readonly discoveryListeners = new Set<DiscoveryRunEndedListener>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -35,6 +50,23 @@ export class RefreshEvents {
         await listener(event);
       } catch (error) {
         this.logger.error({ err: error, productId: event.productId }, "refresh.listener_failed");
+      }
+    }
+  }
+
+  /** Subscribes to every discovery run that finishes or fails; returns a function that unsubscribes. */
+  onDiscoveryRunEnded(listener: DiscoveryRunEndedListener): () => void {
+    this.discoveryListeners.add(listener);
+    return () => this.discoveryListeners.delete(listener);
+  }
+
+  /** Calls every discovery listener; a listener that throws is logged and does not stop the others. */
+  async emitDiscoveryRunEnded(event: DiscoveryRunEnded): Promise<void> {
+    for (const listener of this.discoveryListeners) {
+      try {
+        await listener(event);
+      } catch (error) {
+        this.logger.error({ err: error, runId: event.runId }, "discovery.listener_failed");
       }
     }
   }
