@@ -1,4 +1,4 @@
-import { and, eq, lte, sql } from "drizzle-orm";
+import { and, eq, gt, lte } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { jobLeases } from "../db/schema";
 import type { Clock } from "../lib/time";
@@ -19,7 +19,7 @@ export class JobLeases {
     private readonly ttlMs: number,
   ) {}
 
-  /** Takes the job's lease when nobody holds it or the holder let it expire; returns whether it did. */
+  /** Takes the job's lease when no instance holds it or the holder let it expire; returns whether it did. */
   async acquire(job: string): Promise<boolean> {
     const now = this.clock.now();
     const lease = { job, holder: this.holder, runId: null, acquiredAt: now, expiresAt: this.expiry(now) };
@@ -49,12 +49,12 @@ export class JobLeases {
     await this.db.delete(jobLeases).where(and(eq(jobLeases.job, job), eq(jobLeases.holder, this.holder)));
   }
 
-  /** Leases not yet expired, by job. */
+  /** Returns the leases not yet expired, keyed by job. */
   async active(): Promise<Map<string, LeaseRow>> {
     const rows = await this.db
       .select()
       .from(jobLeases)
-      .where(sql`${jobLeases.expiresAt} > ${this.clock.now()}`);
+      .where(gt(jobLeases.expiresAt, this.clock.now()));
     return new Map(rows.map((row) => [row.job, row]));
   }
 
