@@ -110,6 +110,31 @@ const errorMessages: Catalogue = {
     ru: "Uzum сейчас не отвечает. Повторите попытку чуть позже.",
     en: "Uzum is not answering right now. Try again shortly.",
   },
+  INVALID_CATEGORY: {
+    uz: "Uzum toifa havolasi yoki raqami noto'g'ri. Misol: https://uzum.uz/uz/category/makiyaj--10091 yoki 10091",
+    ru: "Неверная ссылка или номер категории Uzum. Пример: https://uzum.uz/ru/category/makiyazh--10091 или 10091",
+    en: "Invalid Uzum category link or id. Example: https://uzum.uz/ru/category/makiyazh--10091 or 10091",
+  },
+  RUN_IN_PROGRESS: {
+    uz: "Bu toifa allaqachon tahlil qilinmoqda. Joriy tahlil natijasini kuting.",
+    ru: "Эта категория уже сканируется. Дождитесь результата текущего сканирования.",
+    en: "This category is already being scanned. Wait for the current scan to end.",
+  },
+  RUN_NOT_FOUND: {
+    uz: "Bunday toifa tahlili topilmadi.",
+    ru: "Такое сканирование категории не найдено.",
+    en: "No such category scan.",
+  },
+  RUN_ALREADY_ENDED: {
+    uz: "Bu tahlil allaqachon tugagan, uni bekor qilib bo'lmaydi.",
+    ru: "Это сканирование уже завершено, отменить его нельзя.",
+    en: "This scan has already ended, so it cannot be cancelled.",
+  },
+  NO_FINISHED_RUN: {
+    uz: "Bu toifa uchun tugallangan tahlil hali yo'q. Avval tahlilni boshlang.",
+    ru: "Для этой категории ещё нет завершённого сканирования. Сначала запустите его.",
+    en: "This category has no finished scan yet. Start one first.",
+  },
 };
 
 const supportedLocales: Locale[] = ["uz", "ru", "en"];
