@@ -565,3 +565,160 @@ export const discoveryWinners = pgTable(
   },
   (table) => [primaryKey({ columns: [table.runId, table.rank] }), index("discovery_winners_product_idx").on(table.productId)],
 );
+
+export const botLocales = ["uz", "ru"] as const;
+export type BotLocale = (typeof botLocales)[number];
+
+/**
+ * A Telegram chat that has talked to the bot. A linked chat has `account_id` and `user_id`; a chat
+ * that blocked the bot is kept with `is_active` false, so alerts skip it until it writes again.
+ */
+export const botChats = pgTable(
+  "bot_chats",
+  {
+    chatId: bigint("chat_id", { mode: "number" }).primaryKey(),
+    accountId: uuid("account_id").references(() => accounts.id),
+    userId: uuid("user_id").references(() => users.id),
+    locale: text("locale", { enum: botLocales }).notNull().default("uz"),
+    isActive: boolean("is_active").notNull().default(true),
+    linkedAt: timestamp("linked_at", { withTimezone: true }),
+    deactivatedAt: timestamp("deactivated_at", { withTimezone: true }),
+    /** Wrong link codes sent since `link_failures_since`; the chat may not try again while the window is full. */
+    linkFailures: smallint("link_failures").notNull().default(0),
+    linkFailuresSince: timestamp("link_failures_since", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [index("bot_chats_account_idx").on(table.accountId), index("bot_chats_user_idx").on(table.userId)],
+);
+
+/** One-time codes that link a chat to a user, stored as SHA-256 hashes and looked up by exact hash only. */
+export const botLinkCodes = pgTable(
+  "bot_link_codes",
+  {
+    codeHash: text("code_hash").primaryKey(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    usedByChatId: bigint("used_by_chat_id", { mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (table) => [index("bot_link_codes_user_idx").on(table.userId)],
+);
+
+export const alertTypes = [
+  "PRICE_DROP",
+  "PRICE_RISE",
+  "STOCK_LOW",
+  "OUT_OF_STOCK",
+  "BACK_IN_STOCK",
+  "WEEKLY_BUYERS_SPIKE",
+  "SCORE_SPIKE",
+] as const;
+export type AlertType = (typeof alertTypes)[number];
+
+/** What an account wants to hear about: one tracked product, or all of them when `product_id` is null. */
+export const alertRules = pgTable(
+  "alert_rules",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    productId: bigint("product_id", { mode: "number" }).references(() => products.id),
+    type: text("type", { enum: alertTypes }).notNull(),
+    /** Percent for price and spike rules, units for STOCK_LOW, null for the stock transitions. */
+    threshold: doublePrecision("threshold"),
+    isEnabled: boolean("is_enabled").notNull().default(true),
+    createdBy: uuid("created_by").references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("alert_rules_account_idx").on(table.accountId), index("alert_rules_product_idx").on(table.productId)],
+);
+
+/**
+ * Whether a rule's condition currently holds for a product, so it fires once and again only after
+ * it cleared. `reference` is the figure the firing compared with, such as the price before a drop.
+ */
+export const alertStates = pgTable(
+  "alert_states",
+  {
+    ruleId: uuid("rule_id")
+      .notNull()
+      .references(() => alertRules.id, { onDelete: "cascade" }),
+    productId: bigint("product_id", { mode: "number" }).notNull(),
+    isFiring: boolean("is_firing").notNull(),
+    reference: doublePrecision("reference"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.ruleId, table.productId] })],
+);
+
+export const alertDeliveryStatuses = ["PENDING", "SENDING", "DELIVERED", "FAILED", "NO_CHAT"] as const;
+export type AlertDeliveryStatus = (typeof alertDeliveryStatuses)[number];
+
+/** One firing of a rule on a product, with the figures before and after, and how far its delivery got. */
+export const alertEvents = pgTable(
+  "alert_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    /** Null once the rule is deleted; the event keeps its type and threshold. */
+    ruleId: uuid("rule_id").references(() => alertRules.id, { onDelete: "set null" }),
+    productId: bigint("product_id", { mode: "number" })
+      .notNull()
+      .references(() => products.id),
+    type: text("type", { enum: alertTypes }).notNull(),
+    threshold: doublePrecision("threshold"),
+    snapshotDate: date("snapshot_date", { mode: "string" }).notNull(),
+    valueBefore: doublePrecision("value_before"),
+    valueAfter: doublePrecision("value_after"),
+    firedAt: timestamp("fired_at", { withTimezone: true }).notNull(),
+    deliveryStatus: text("delivery_status", { enum: alertDeliveryStatuses }).notNull().default("PENDING"),
+    /** Set when the event fired in quiet hours: it waits until then and goes out in the digest. */
+    heldUntil: timestamp("held_until", { withTimezone: true }),
+    deliveryAttempts: smallint("delivery_attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+    /** When a sender claimed the event (status SENDING); a claim older than a few minutes is taken as abandoned. */
+    claimedAt: timestamp("claimed_at", { withTimezone: true }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    lastError: text("last_error"),
+  },
+  (table) => [
+    index("alert_events_account_fired_idx").on(table.accountId, table.firedAt),
+    index("alert_events_undelivered_idx")
+      .on(table.accountId, table.firedAt)
+      .where(sql`delivery_status IN ('PENDING', 'SENDING')`),
+  ],
+);
+
+/** Chats that accepted an event, so a retry goes only to the chats that have not. */
+export const alertDeliveries = pgTable(
+  "alert_deliveries",
+  {
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => alertEvents.id, { onDelete: "cascade" }),
+    chatId: bigint("chat_id", { mode: "number" }).notNull(),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.eventId, table.chatId] })],
+);
+
+/** An account's alert delivery settings; an account without a row has the defaults. */
+export const alertSettings = pgTable("alert_settings", {
+  accountId: uuid("account_id")
+    .primaryKey()
+    .references(() => accounts.id),
+  /** Minutes after Tashkent midnight; start equal to end switches quiet hours off. */
+  quietStartMinute: smallint("quiet_start_minute").notNull().default(22 * 60),
+  quietEndMinute: smallint("quiet_end_minute").notNull().default(8 * 60),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
