@@ -4,9 +4,11 @@ import { sql } from "drizzle-orm";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
 import { appliedMigrationCount, expectedMigrationCount } from "./db/migrate";
+import { disabledReporter, type ErrorReporter } from "./lib/error-reporter";
 import { httpBase } from "./lib/http";
 import type { Logger } from "./lib/logger";
 import { BrowserPool } from "./lib/browser-pool";
+import { Metrics } from "./lib/metrics";
 import type { Clock } from "./lib/time";
 import { createScheduler } from "./jobs";
 import { RefreshEvents } from "./jobs/refresh-events";
@@ -14,6 +16,7 @@ import { authRoutes } from "./modules/admin";
 import { AuthService } from "./modules/admin/auth-service";
 import { jobsRoutes } from "./modules/admin/jobs-routes";
 import { TokenSigner } from "./modules/admin/tokens";
+import { metricsRoutes } from "./modules/operations";
 import { productRoutes, uzumRoutes } from "./modules/uzum";
 import { BannerReader } from "./modules/uzum/banner-reader";
 import { UzumClient } from "./modules/uzum/client";
@@ -28,6 +31,10 @@ export interface AppDeps {
   database: DatabaseHandle;
   clock: Clock;
   logger: Logger;
+  /** The process's metrics; tests leave it out and get a registry of their own. */
+  metrics?: Metrics;
+  /** Sentry when SENTRY_DSN is set; the default sends nothing. */
+  errorReporter?: ErrorReporter;
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -36,8 +43,11 @@ export type Services = ReturnType<typeof createServices>;
 export function createServices(deps: AppDeps) {
   const { config, database, clock, logger } = deps;
   const db = database.db;
+  const metrics = deps.metrics ?? new Metrics();
+  const errorReporter = deps.errorReporter ?? disabledReporter;
+  const onAttempt = metrics.recordUpstreamAttempt;
 
-  const uzum = new UzumClient({ ...config.uzum, logger });
+  const uzum = new UzumClient({ ...config.uzum, logger, onAttempt });
   // Nothing here launches Chromium: the pool starts it on the first browser reading, so the
   // service runs without it. Shutdown must call browser.close().
   const browser = new BrowserPool({
@@ -49,8 +59,8 @@ export function createServices(deps: AppDeps) {
     logger,
   });
   const banners = new BannerReader({
-    graphql: new UzumGraphqlClient({ ...config.uzum, clock, logger }),
-    pages: new UzumPageClient({ ...config.uzum, logger }),
+    graphql: new UzumGraphqlClient({ ...config.uzum, clock, logger, onAttempt }),
+    pages: new UzumPageClient({ ...config.uzum, logger, onAttempt }),
     browser,
     clock,
     logger,
@@ -62,15 +72,23 @@ export function createServices(deps: AppDeps) {
   const auth = new AuthService({ db, signer, refreshTtlSeconds: config.refreshTokenTtlSeconds, clock, logger });
 
   const refreshEvents = new RefreshEvents(logger);
-  const scheduler = createScheduler({ db, clock, logger, config: config.jobs, products, refreshEvents, weeklyBuyers });
+  const scheduler = createScheduler({ db, clock, logger, config: config.jobs, products, refreshEvents, weeklyBuyers, onRunFinished: metrics.recordJobRun });
+  metrics.watchBrowserPool(() => browser.stats());
 
-  return { uzum, browser, products, weeklyBuyers, tracking, signer, auth, refreshEvents, scheduler };
+  return { metrics, errorReporter, uzum, browser, products, weeklyBuyers, tracking, signer, auth, refreshEvents, scheduler };
 }
 
 /** Builds the HTTP application: health checks, OpenAPI docs at /swagger and every /api/v1 route. */
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
   return new Elysia()
-    .use(httpBase({ logger: deps.logger, production: deps.config.nodeEnv === "production" }))
+    .use(
+      httpBase({
+        logger: deps.logger,
+        production: deps.config.nodeEnv === "production",
+        metrics: services.metrics,
+        reportError: (error, context) => services.errorReporter.capture(error, context),
+      }),
+    )
     .use(
       openapi({
         path: "/swagger",
@@ -82,6 +100,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
       }),
     )
     .use(healthRoutes(deps.database))
+    .use(metricsRoutes({ metrics: services.metrics, token: deps.config.operations.metricsToken }))
     .use(authRoutes(services.auth))
     .use(uzumRoutes(services))
     .use(productRoutes(services))

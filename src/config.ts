@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readJobsConfig, type JobsConfig } from "./jobs/config";
+import { readOperationsConfig, type OperationsConfig } from "./lib/operations-config";
 
 /** A bad environment variable; start-up prints its message as one line and exits. */
 export class ConfigError extends Error {
@@ -51,6 +52,7 @@ export interface Config {
     concurrency: number;
   };
   jobs: JobsConfig;
+  operations: OperationsConfig;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -97,6 +99,7 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: readInteger(env, "WEEKLY_BUYERS_CONCURRENCY", 4, 1, 64),
     },
     jobs: readJobsConfig(env, uzumMaxConcurrency),
+    operations: readOperationsConfig(env, nodeEnv),
   };
 }
 

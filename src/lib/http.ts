@@ -1,8 +1,9 @@
-import { Elysia, t, ValidationError } from "elysia";
+import { Elysia, StatusMap, t, ValidationError } from "elysia";
 import { randomUUID } from "node:crypto";
 import { AppError } from "./errors";
 import { requestContext, type Logger } from "./logger";
 import { errorMessage, pickLocale, type Locale } from "./messages";
+import type { Metrics } from "./metrics";
 
 /** The one error body every route returns. */
 export const errorEnvelope = t.Object(
@@ -43,6 +44,10 @@ export interface HttpBaseOptions {
   logger: Logger;
   /** Hide validation details and internal messages, as production should. */
   production: boolean;
+  /** Counts every response by route and status, with its latency. */
+  metrics?: Metrics;
+  /** Receives every error answered with a 5xx status, such as the Sentry reporter's `capture`. */
+  reportError?: (error: unknown, context: { requestId?: string; method: string; path: string; status: number }) => void;
 }
 
 /**
@@ -73,7 +78,9 @@ export function httpBase(options: HttpBaseOptions) {
       const mapped = mapError(error, code, options.production);
 
       if (mapped.status >= 500) {
-        state?.log.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "request.failed");
+        const path = new URL(request.url).pathname;
+        state?.log.error({ err: error, method: request.method, path }, "request.failed");
+        options.reportError?.(error, { requestId: state?.requestId, method: request.method, path, status: mapped.status });
       }
       set.status = mapped.status;
       set.headers["content-type"] = "application/json; charset=utf-8";
@@ -86,19 +93,31 @@ export function httpBase(options: HttpBaseOptions) {
         },
       };
     })
-    .onAfterResponse({ as: "global" }, ({ request, set }) => {
+    .onAfterResponse({ as: "global" }, (context) => {
+      const { request, set } = context;
       const state = requestStates.get(request);
       if (!state) return;
+      const durationMs = performance.now() - state.startedAt;
       state.log.info(
         {
           method: request.method,
           path: new URL(request.url).pathname,
           status: set.status,
-          durationMs: Math.round(performance.now() - state.startedAt),
+          durationMs: Math.round(durationMs),
         },
         "request.completed",
       );
+      // `route` is the matched template, such as /api/v1/products/:id; Elysia leaves it unset when no route matched.
+      const route = (context as { route?: string }).route || undefined;
+      options.metrics?.recordHttpRequest({ method: request.method, route, status: statusCode(set.status), durationMs });
     });
+}
+
+/** Elysia lets a handler set the status by name, such as "Not Found"; metrics need the number. */
+function statusCode(status: number | string | undefined): number {
+  if (typeof status === "number") return status;
+  if (status === undefined) return 200;
+  return (StatusMap as Record<string, number>)[status] ?? 200;
 }
 
 interface MappedError {

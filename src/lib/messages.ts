@@ -35,6 +35,11 @@ const errorMessages: Catalogue = {
     ru: "Внутренняя ошибка. Повторите попытку позже.",
     en: "Internal error. Try again later.",
   },
+  INVALID_METRICS_TOKEN: {
+    uz: "Metrikalar uchun token noto'g'ri: Authorization sarlavhasida METRICS_TOKEN qiymatini Bearer sifatida yuboring.",
+    ru: "Неверный токен метрик: передайте значение METRICS_TOKEN в заголовке Authorization как Bearer.",
+    en: "Invalid metrics token: send the METRICS_TOKEN value as a Bearer token in the Authorization header.",
+  },
   UNAUTHORIZED: {
     uz: "Kirish talab qilinadi: Authorization sarlavhasida yaroqli token yuboring.",
     ru: "Нужна авторизация: передайте действующий токен в заголовке Authorization.",
