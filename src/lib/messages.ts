@@ -110,6 +110,51 @@ const errorMessages: Catalogue = {
     ru: "Эта задача уже выполняется. Повторите, когда она завершится.",
     en: "This job is already running. Try again once it has finished.",
   },
+  RATE_LIMITED: {
+    uz: "So'rovlar juda ko'p. Retry-After sarlavhasida ko'rsatilgan soniyadan so'ng qayta urinib ko'ring.",
+    ru: "Слишком много запросов. Повторите через столько секунд, сколько указано в заголовке Retry-After.",
+    en: "Too many requests. Try again after the number of seconds in the Retry-After header.",
+  },
+  AI_BUDGET_EXCEEDED: {
+    uz: "Hisobning shu oylik AI byudjeti tugadi. Keyingi oy boshlanganda yoki administrator byudjetni oshirganda qayta urinib ko'ring.",
+    ru: "Месячный бюджет AI для аккаунта исчерпан. Повторите в начале следующего месяца или попросите администратора увеличить бюджет.",
+    en: "The account's AI budget for this month is used up. Try again next month or ask an administrator to raise the budget.",
+  },
+  AI_UNAVAILABLE: {
+    uz: "AI xizmati hozir javob bermadi. Birozdan so'ng qayta urinib ko'ring.",
+    ru: "Сервис AI сейчас не ответил. Повторите попытку чуть позже.",
+    en: "The AI service did not answer. Try again shortly.",
+  },
+  REGISTRATION_CLOSED: {
+    uz: "Yangi hisoblarni ro'yxatdan o'tkazish hozir yopiq. Administrator bilan bog'laning.",
+    ru: "Регистрация новых аккаунтов сейчас закрыта. Обратитесь к администратору.",
+    en: "Sign-up of new accounts is closed. Contact an administrator.",
+  },
+  ACCOUNT_NOT_FOUND: {
+    uz: "Bunday hisob topilmadi.",
+    ru: "Аккаунт не найден.",
+    en: "No such account.",
+  },
+  USER_NOT_FOUND: {
+    uz: "Bunday foydalanuvchi topilmadi.",
+    ru: "Пользователь не найден.",
+    en: "No such user.",
+  },
+  CANNOT_MODIFY_SELF: {
+    uz: "O'z foydalanuvchingiz yoki hisobingizni bu yerda o'zgartira olmaysiz. Boshqa administratordan so'rang.",
+    ru: "Нельзя изменить здесь собственного пользователя или аккаунт. Попросите другого администратора.",
+    en: "You cannot change your own user or account here. Ask another administrator.",
+  },
+  SETTING_NOT_FOUND: {
+    uz: "Bunday sozlama yo'q. Ro'yxatni GET /api/v1/admin/settings orqali oling.",
+    ru: "Такой настройки нет. Список: GET /api/v1/admin/settings.",
+    en: "No such setting. List them with GET /api/v1/admin/settings.",
+  },
+  INVALID_SETTING_VALUE: {
+    uz: "Sozlama qiymati noto'g'ri: details.expected da kutilgan turi va oralig'i ko'rsatilgan.",
+    ru: "Неверное значение настройки: ожидаемый тип и диапазон указаны в details.expected.",
+    en: "Invalid setting value: details.expected gives the type and range required.",
+  },
   UZUM_UNAVAILABLE: {
     uz: "Uzum hozir javob bermayapti. Birozdan so'ng qayta urinib ko'ring.",
     ru: "Uzum сейчас не отвечает. Повторите попытку чуть позже.",

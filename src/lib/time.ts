@@ -41,3 +41,9 @@ export function addDays(date: string, days: number): string {
   const midnight = Date.parse(`${date}T00:00:00Z`);
   return new Date(midnight + days * dayMs).toISOString().slice(0, 10);
 }
+
+/** Returns the instant the Tashkent calendar month of `instant` began. */
+export function tashkentMonthStart(instant: Date): Date {
+  const month = tashkentDate(instant).slice(0, 7);
+  return new Date(Date.parse(`${month}-01T00:00:00Z`) - tashkentOffsetMs);
+}
