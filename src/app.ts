@@ -3,16 +3,29 @@ import { Elysia, t } from "elysia";
 import { sql } from "drizzle-orm";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
+import { extensionStatus, type ExtensionStatus } from "./db/extensions";
 import { appliedMigrationCount, expectedMigrationCount } from "./db/migrate";
 import { disabledReporter, type ErrorReporter } from "./lib/error-reporter";
 import { httpBase } from "./lib/http";
 import type { Logger } from "./lib/logger";
 import { BrowserPool } from "./lib/browser-pool";
 import { Metrics } from "./lib/metrics";
+import { expensiveLimits } from "./lib/expensive-limits";
+import { RateLimiter, requestGuard } from "./lib/rate-limit";
+import { UpstreamWindow } from "./lib/upstream-window";
 import type { Clock } from "./lib/time";
 import { createScheduler } from "./jobs";
 import { RefreshEvents } from "./jobs/refresh-events";
 import { authRoutes } from "./modules/admin";
+import { accountsRoutes } from "./modules/admin/accounts-routes";
+import { AccountsService } from "./modules/admin/accounts-service";
+import { SettingsService } from "./modules/admin/settings";
+import { collectStats } from "./modules/admin/stats";
+import { toExtensionView, extensionView } from "./modules/admin/stats-model";
+import { UsersService } from "./modules/admin/users-service";
+import { aiRoutes } from "./modules/ai";
+import { AnthropicClient } from "./modules/ai/anthropic-client";
+import { AiService } from "./modules/ai/service";
 import { AuthService } from "./modules/admin/auth-service";
 import { jobsRoutes } from "./modules/admin/jobs-routes";
 import { TokenSigner } from "./modules/admin/tokens";
@@ -45,7 +58,12 @@ export function createServices(deps: AppDeps) {
   const db = database.db;
   const metrics = deps.metrics ?? new Metrics();
   const errorReporter = deps.errorReporter ?? disabledReporter;
-  const onAttempt = metrics.recordUpstreamAttempt;
+  // The admin stats read the Uzum error rate of the last hour from uzumAttempts.
+  const uzumAttempts = new UpstreamWindow(clock);
+  const onAttempt: typeof metrics.recordUpstreamAttempt = (event) => {
+    metrics.recordUpstreamAttempt(event);
+    uzumAttempts.record(event);
+  };
 
   const uzum = new UzumClient({ ...config.uzum, logger, onAttempt });
   // Nothing here launches Chromium: the pool starts it on the first browser reading, so the
@@ -75,7 +93,17 @@ export function createServices(deps: AppDeps) {
   const scheduler = createScheduler({ db, clock, logger, config: config.jobs, products, refreshEvents, weeklyBuyers, onRunFinished: metrics.recordJobRun });
   metrics.watchBrowserPool(() => browser.stats());
 
-  return { metrics, errorReporter, uzum, browser, products, weeklyBuyers, tracking, signer, auth, refreshEvents, scheduler };
+  const limiter = new RateLimiter(clock);
+  const settings = new SettingsService({ db, clock });
+  const accounts = new AccountsService({ db, clock, logger });
+  const users = new UsersService({ db, clock, logger });
+  const aiProvider = config.ai.apiKey ? new AnthropicClient({ ...config.ai, apiKey: config.ai.apiKey }, logger) : undefined;
+  const ai = new AiService({ db, clock, logger, config: config.ai, settings, provider: aiProvider });
+
+  return {
+    metrics, errorReporter, uzum, browser, products, weeklyBuyers, tracking, signer, auth, refreshEvents, scheduler,
+    uzumAttempts, limiter, settings, accounts, users, ai,
+  };
 }
 
 /** Builds the HTTP application: health checks, OpenAPI docs at /swagger and every /api/v1 route. */
@@ -89,6 +117,8 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
         reportError: (error, context) => services.errorReporter.capture(error, context),
       }),
     )
+    .use(requestGuard({ limiter: services.limiter, ...deps.config.limits }))
+    .use(expensiveLimits({ limiter: services.limiter, limits: deps.config.limits, signer: services.signer, clock: deps.clock }))
     .use(
       openapi({
         path: "/swagger",
@@ -101,10 +131,18 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     )
     .use(healthRoutes(deps.database))
     .use(metricsRoutes({ metrics: services.metrics, token: deps.config.operations.metricsToken }))
-    .use(authRoutes(services.auth))
+    .use(authRoutes(services.auth, { limiter: services.limiter, loginRule: deps.config.limits.login, settings: services.settings }))
     .use(uzumRoutes(services))
     .use(productRoutes(services))
-    .use(jobsRoutes({ auth: services.auth, scheduler: services.scheduler, db: deps.database.db }));
+    .use(jobsRoutes({ auth: services.auth, scheduler: services.scheduler, db: deps.database.db }))
+    .use(
+      accountsRoutes({
+        ...services,
+        db: deps.database.db,
+        stats: () => collectStats({ database: deps.database, clock: deps.clock, jobRuns: services.scheduler.runs, uzumAttempts: services.uzumAttempts }),
+      }),
+    )
+    .use(aiRoutes(services));
 }
 
 function healthRoutes(database: DatabaseHandle) {
@@ -119,10 +157,12 @@ function healthRoutes(database: DatabaseHandle) {
         const expected = expectedMigrationCount();
         let applied = 0;
         let reachable = false;
+        let extensions: ExtensionStatus[] = [];
         try {
           await database.query(sql`SELECT 1`);
           reachable = true;
           applied = await appliedMigrationCount(database);
+          extensions = await extensionStatus(database);
         } catch {
           // Reported below as not ready; /ready must answer even when the database is down.
         }
@@ -130,11 +170,28 @@ function healthRoutes(database: DatabaseHandle) {
         if (!ready) set.status = 503;
         return {
           status: ready ? ("ready" as const) : ("not_ready" as const),
-          database: { kind: database.kind, reachable, migrations: { applied, expected } },
+          database: { kind: database.kind, reachable, migrations: { applied, expected }, extensions: extensions.map(toExtensionView) },
         };
       },
       {
-        detail: { summary: "The database is reachable and every migration is applied" },
+        response: {
+          200: readyView,
+          503: readyView,
+        },
+        detail: {
+          summary: "The database is reachable and every migration is applied",
+          description: "Also lists the optional PostgreSQL extensions (pg_trgm, vector); a missing one is reported, not a failure.",
+        },
       },
     );
 }
+
+const readyView = t.Object({
+  status: t.Union([t.Literal("ready"), t.Literal("not_ready")]),
+  database: t.Object({
+    kind: t.Union([t.Literal("pglite"), t.Literal("postgres")]),
+    reachable: t.Boolean(),
+    migrations: t.Object({ applied: t.Integer(), expected: t.Integer() }),
+    extensions: t.Array(extensionView),
+  }),
+});

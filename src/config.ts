@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readJobsConfig, type JobsConfig } from "./jobs/config";
+import { readLimitsConfig, type LimitsConfig } from "./lib/rate-limit-config";
+import { readAiConfig, type AiConfig } from "./modules/ai/config";
 import { readOperationsConfig, type OperationsConfig } from "./lib/operations-config";
 
 /** A bad environment variable; start-up prints its message as one line and exits. */
@@ -53,6 +55,10 @@ export interface Config {
   };
   jobs: JobsConfig;
   operations: OperationsConfig;
+  limits: LimitsConfig;
+  ai: AiConfig;
+  /** The first super admin, created at start-up when no super admin exists yet. */
+  superAdmin: { email: string; password: string } | undefined;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -100,6 +106,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     jobs: readJobsConfig(env, uzumMaxConcurrency),
     operations: readOperationsConfig(env, nodeEnv),
+    limits: readLimitsConfig(env),
+    ai: readAiConfig(env),
+    superAdmin: readSuperAdmin(env),
   };
 }
 
@@ -174,4 +183,17 @@ function readJwtSecret(env: Env, nodeEnv: Config["nodeEnv"], dataDir: string): s
   const secret = randomBytes(48).toString("base64url");
   writeFileSync(file, secret + "\n", { mode: 0o600 });
   return secret;
+}
+
+/** SUPER_ADMIN_EMAIL and SUPER_ADMIN_PASSWORD come as a pair; the password strength is checked when it is used. */
+function readSuperAdmin(env: Env): Config["superAdmin"] {
+  const email = env.SUPER_ADMIN_EMAIL?.trim();
+  const password = env.SUPER_ADMIN_PASSWORD;
+  if (!email && !password) return undefined;
+  if (!email) throw new ConfigError("SUPER_ADMIN_EMAIL", "is required when SUPER_ADMIN_PASSWORD is set");
+  if (!password) throw new ConfigError("SUPER_ADMIN_PASSWORD", "is required when SUPER_ADMIN_EMAIL is set");
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    throw new ConfigError("SUPER_ADMIN_EMAIL", `expected an email address, got "${email}"`);
+  }
+  return { email, password };
 }

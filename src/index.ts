@@ -2,12 +2,16 @@ import { createApp, createServices } from "./app";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { openDatabase, type DatabaseHandle } from "./db/client";
 import { DataDirLockedError } from "./db/data-dir-lock";
+import { enableExtensions } from "./db/extensions";
 import { runMigrations } from "./db/migrate";
+import { applySeeds } from "./db/seeds";
 import { createLogger } from "./lib/logger";
 import { systemClock } from "./lib/time";
+import { ensureFirstSuperAdmin } from "./modules/admin/bootstrap";
 
 /**
- * Starts the service: configuration, database and migrations, then HTTP.
+ * Starts the service: configuration, database, migrations, extensions, seeds and the first
+ * super admin, then HTTP.
  * A configuration or start-up problem prints one line naming the cause and exits with 1.
  */
 async function main(): Promise<void> {
@@ -30,10 +34,13 @@ async function main(): Promise<void> {
     throw error;
   }
   await runMigrations(database, config.databaseUrl);
+  await enableExtensions(database, logger);
+  await applySeeds(database, logger);
+  await ensureFirstSuperAdmin(database.db, config.superAdmin, logger);
 
   const deps = { config, database, clock: systemClock, logger };
   const services = createServices(deps);
-  const app = createApp(deps, services).listen({ port: config.port, hostname: "0.0.0.0" });
+  const app = createApp(deps, services).listen({ port: config.port, hostname: "0.0.0.0", maxRequestBodySize: config.limits.maxBodyBytes });
   logger.info({ port: app.server?.port, swagger: `/swagger` }, "service.started");
   services.scheduler.start();
 

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "./errors";
 import { requestContext, type Logger } from "./logger";
 import { errorMessage, pickLocale, type Locale } from "./messages";
+import { RateLimitedError } from "./rate-limit";
 import type { Metrics } from "./metrics";
 
 /** The one error body every route returns. */
@@ -84,6 +85,7 @@ export function httpBase(options: HttpBaseOptions) {
       }
       set.status = mapped.status;
       set.headers["content-type"] = "application/json; charset=utf-8";
+      if (error instanceof RateLimitedError) set.headers["retry-after"] = String(error.retryAfterSeconds);
       if (state) set.headers["x-request-id"] = state.requestId;
       return {
         error: {

@@ -51,6 +51,13 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     // Tests move the fake clock by hours; a day-long token keeps the signed-in user valid meanwhile.
     ACCESS_TOKEN_TTL_SECONDS: "86400",
     UZUM_TIMEOUT_MS: "2000",
+    // Every request of a test comes from one address and one fake minute; rate-limit tests set their own limits.
+    RATE_LIMIT_PER_IP_PER_MINUTE: "1000000",
+    RATE_LIMIT_LOGIN_PER_15_MINUTES: "10000",
+    RATE_LIMIT_ANALYZE_PER_MINUTE: "100000",
+    RATE_LIMIT_WEEKLY_BUYERS_REFRESH_PER_HOUR: "100000",
+    RATE_LIMIT_DISCOVERY_RUNS_PER_HOUR: "100000",
+    RATE_LIMIT_AI_EXPLAIN_PER_HOUR: "100000",
     ...options.env,
   });
   const deps = { config, database, clock, logger: createLogger("silent") };

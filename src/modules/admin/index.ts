@@ -1,17 +1,28 @@
 import { Elysia, t } from "elysia";
+import { forbidden } from "../../lib/errors";
 import { errorEnvelope } from "../../lib/http";
+import { clientIpOf, type LimitRule, type RateLimiter } from "../../lib/rate-limit";
 import { authGuard } from "./auth-guard";
-import type { AuthService } from "./auth-service";
+import { normalizeEmail, type AuthService } from "./auth-service";
+import type { SettingsService } from "./settings";
 import { loginBody, refreshBody, registerBody, sessionView, toSessionView } from "./model";
 
-const authErrors = { 400: errorEnvelope, 401: errorEnvelope, 403: errorEnvelope, 409: errorEnvelope, 422: errorEnvelope };
+const authErrors = { 400: errorEnvelope, 401: errorEnvelope, 403: errorEnvelope, 409: errorEnvelope, 422: errorEnvelope, 429: errorEnvelope };
+
+export interface AuthRoutesGuards {
+  limiter: RateLimiter;
+  /** Login attempts allowed per email and IP address in the rule's window. */
+  loginRule: LimitRule;
+  settings: SettingsService;
+}
 
 /** Sign-up, sign-in, token refresh and sign-out under /api/v1/auth. */
-export function authRoutes(authService: AuthService) {
+export function authRoutes(authService: AuthService, guards: AuthRoutesGuards) {
   return new Elysia({ prefix: "/api/v1/auth", tags: ["auth"] })
     .post(
       "/register",
       async ({ body, set }) => {
+        if (!(await guards.settings.get("registration.open"))) throw forbidden("REGISTRATION_CLOSED");
         const tokens = await authService.register({
           email: body.email,
           password: body.password,
@@ -23,6 +34,10 @@ export function authRoutes(authService: AuthService) {
       { body: registerBody, response: { 201: sessionView, ...authErrors }, detail: { summary: "Create an account and its first user" } },
     )
     .post("/login", async ({ body }) => toSessionView(await authService.login(body)), {
+      // Counted before the password is checked, so guessing is slowed whether or not a guess is right.
+      beforeHandle: ({ body, request }) => {
+        guards.limiter.hit("login", `${normalizeEmail(body.email)}|${clientIpOf(request)}`, guards.loginRule);
+      },
       body: loginBody,
       response: { 200: sessionView, ...authErrors },
       detail: { summary: "Sign in with email and password" },
