@@ -5,13 +5,18 @@ import { DataDirLockedError } from "./db/data-dir-lock";
 import { enableExtensions } from "./db/extensions";
 import { runMigrations } from "./db/migrate";
 import { applySeeds } from "./db/seeds";
-import { createLogger } from "./lib/logger";
+import { disabledReporter, startSentryReporter } from "./lib/error-reporter";
+import { createLogger, type Logger } from "./lib/logger";
+import { Metrics } from "./lib/metrics";
+import { shutDown, type ShutdownPlan } from "./lib/shutdown";
 import { systemClock } from "./lib/time";
 import { ensureFirstSuperAdmin } from "./modules/admin/bootstrap";
 
 /**
  * Starts the service: configuration, database, migrations, extensions, seeds and the first
- * super admin, then HTTP.
+ * super admin, then HTTP and the background work. On SIGTERM or SIGINT the HTTP server and
+ * the background work drain together, then the browser, the database and the error reporter
+ * close; the exit code is 0 when all of it finished within SHUTDOWN_TIMEOUT_MS.
  * A configuration or start-up problem prints one line naming the cause and exits with 1.
  */
 async function main(): Promise<void> {
@@ -25,6 +30,8 @@ async function main(): Promise<void> {
 
   const logger = createLogger(config.logLevel);
   logger.info({ port: config.port, database: config.databaseUrl ? "postgres" : "pglite", nodeEnv: config.nodeEnv }, "service.starting");
+  const { sentryDsn, sentryEnvironment } = config.operations;
+  const errorReporter = sentryDsn ? await startSentryReporter({ dsn: sentryDsn, environment: sentryEnvironment, logger }) : disabledReporter;
 
   let database: DatabaseHandle;
   try {
@@ -38,26 +45,47 @@ async function main(): Promise<void> {
   await applySeeds(database, logger);
   await ensureFirstSuperAdmin(database.db, config.superAdmin, logger);
 
-  const deps = { config, database, clock: systemClock, logger };
+  const deps = { config, database, clock: systemClock, logger, metrics: new Metrics({ processMetrics: true }), errorReporter };
   const services = createServices(deps);
   const app = createApp(deps, services).listen({ port: config.port, hostname: "0.0.0.0", maxRequestBodySize: config.limits.maxBodyBytes });
   logger.info({ port: app.server?.port, swagger: `/swagger` }, "service.started");
   services.scheduler.start();
 
+  const server = app.server!;
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, "service.stop_forced");
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, "service.stopping");
-    await services.scheduler.stop();
-    await app.stop();
-    await services.browser.close();
-    await database.close();
-    logger.info({ signal }, "service.stopped");
-    process.exit(0);
+    logger.info({ signal, timeoutMs: config.operations.shutdownTimeoutMs }, "service.stopping");
+
+    const plan: ShutdownPlan = {
+      drain: [
+        // Stops listening at once and resolves when the requests in flight have been answered.
+        { name: "http", run: () => server.stop(), force: () => server.stop(true) },
+        // Lets the item in hand finish and leave the rest, recorded, for the next start.
+        { name: "scheduler", run: () => services.scheduler.stop() },
+      ],
+      close: [
+        { name: "browser", run: () => services.browser.close() },
+        { name: "database", run: () => database.close() },
+        { name: "error-reporter", run: () => errorReporter.flush(2_000) },
+      ],
+    };
+    const result = await shutDown(plan, { timeoutMs: config.operations.shutdownTimeoutMs, logger });
+    logger.info({ signal, ...result }, "service.stopped");
+    await flushLogger(logger);
+    process.exit(result.completed ? 0 : 1);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/** Writes out buffered log lines before the process exits, so the last lines are not lost. */
+function flushLogger(logger: Logger): Promise<void> {
+  return new Promise((resolve) => logger.flush(() => resolve()));
 }
 
 function exitWith(message: string): never {
