@@ -54,7 +54,7 @@ describe("rate limits", () => {
     app.clock.set("2026-12-04T09:00:00Z");
     const first = await app.signUp();
     const second = await app.signUp();
-    const explain = (token: string) => app.request("POST", "/api/v1/ai/explain/42", { token, headers: from("10.0.2.1") });
+    const explain = (token: string) => app.request("POST", "/api/v1/ai/explain/42", { token, body: {}, headers: from("10.0.2.1") });
 
     expect((await explain(first.token)).status).toBe(404);
     expect((await explain(first.token)).status).toBe(404);

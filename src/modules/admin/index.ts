@@ -55,7 +55,7 @@ export function authRoutes(authService: AuthService, guards: AuthRoutesGuards) {
         set.status = 204;
       },
       {
-        response: { 204: t.Void(), 401: errorEnvelope },
+        response: { 204: t.Void(), 401: errorEnvelope, 429: errorEnvelope },
         detail: { summary: "End the session of the access token", security: [{ bearer: [] }] },
       },
     )
@@ -66,6 +66,7 @@ export function authRoutes(authService: AuthService, guards: AuthRoutesGuards) {
         response: {
           200: t.Object({ id: t.String(), email: t.String(), role: t.String(), account_id: t.String() }),
           401: errorEnvelope,
+          429: errorEnvelope,
         },
         detail: { summary: "The signed-in user", security: [{ bearer: [] }] },
       },

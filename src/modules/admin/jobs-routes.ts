@@ -21,7 +21,7 @@ import {
 import { requireRole } from "./require-role";
 
 const secured = { security: [{ bearer: [] }] };
-const adminErrors = { 400: errorEnvelope, 401: errorEnvelope, 403: errorEnvelope, 404: errorEnvelope, 409: errorEnvelope, 422: errorEnvelope };
+const adminErrors = { 400: errorEnvelope, 401: errorEnvelope, 403: errorEnvelope, 404: errorEnvelope, 409: errorEnvelope, 422: errorEnvelope, 429: errorEnvelope };
 
 export interface JobsRoutesDeps {
   auth: AuthService;

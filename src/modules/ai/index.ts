@@ -18,7 +18,7 @@ export function aiRoutes(deps: AiRoutesDeps) {
     .post(
       "/explain/:productId",
       async ({ auth, params, body, headers }) => {
-        const explanation = await deps.ai.explain(auth, params.productId, body?.language ?? pickLocale(headers["accept-language"]));
+        const explanation = await deps.ai.explain(auth, params.productId, body.language ?? pickLocale(headers["accept-language"]));
         return toExplanationView(explanation);
       },
       {

@@ -6,13 +6,12 @@ export const explainParams = t.Object({
   productId: t.Integer({ minimum: 1, maximum: maxProductId, description: "Uzum product id of an analysed product" }),
 });
 
-export const explainBody = t.Optional(
-  t.Object({
-    language: t.Optional(
-      t.Union([t.Literal("uz"), t.Literal("ru"), t.Literal("en")], { description: "Defaults to the Accept-Language header" }),
-    ),
-  }),
-);
+/** Required, even if empty, so that a body which is not JSON is rejected instead of read as no body. */
+export const explainBody = t.Object({
+  language: t.Optional(
+    t.Union([t.Literal("uz"), t.Literal("ru"), t.Literal("en")], { description: "Defaults to the Accept-Language header" }),
+  ),
+});
 
 export const explanationView = t.Object({
   product_id: t.Integer(),

@@ -22,7 +22,7 @@ export function metricsRoutes(deps: MetricsRoutesDeps) {
       return deps.metrics.render();
     },
     {
-      response: { 401: errorEnvelope },
+      response: { 401: errorEnvelope, 429: errorEnvelope },
       detail: {
         summary: "Prometheus metrics; send `Authorization: Bearer <METRICS_TOKEN>` when the token is set",
         security: [{ bearer: [] }],

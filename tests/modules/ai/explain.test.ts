@@ -70,7 +70,7 @@ for (const kind of testDatabaseKinds()) {
     const explain = (productId: number, options: { language?: string; headers?: Record<string, string> } = {}) =>
       app.request("POST", `/api/v1/ai/explain/${productId}`, {
         token: seller.token,
-        body: options.language ? { language: options.language } : undefined,
+        body: options.language ? { language: options.language } : {},
         headers: options.headers,
       });
 
