@@ -1,0 +1,84 @@
+import { Composer } from "grammy";
+import { AppError } from "../../../lib/errors";
+import { parseProductInput } from "../../uzum/product-url";
+import { commandArgument, reply, requireLink, type BotContext, type BotDeps } from "../context";
+import { productTitle, scoreCard } from "../format";
+import type { Texts } from "../texts";
+
+/** Telegram's limit for a photo caption. */
+const maxCaptionLength = 1024;
+
+/** /analyze, /track and /untrack, each taking an uzum.uz product link or id. */
+export function productCommands(deps: BotDeps) {
+  const composer = new Composer<BotContext>();
+
+  composer.command("analyze", async (ctx) => {
+    if (!(await requireLink(deps, ctx))) return;
+    const productId = await productArgument(deps, ctx, "analyze");
+    if (productId === undefined) return;
+
+    const stored = await deps.products.analyze(productId).catch((error: unknown) => failure(deps, ctx, error));
+    if (!stored) return;
+
+    const card = scoreCard(stored, ctx.texts, ctx.chatRecord.locale);
+    const photo = stored.product.photoUrl;
+    if (photo && card.length <= maxCaptionLength) await deps.sender.sendPhoto(ctx.chatRecord.chatId, photo, card);
+    else await reply(deps, ctx, card);
+  });
+
+  composer.command("track", async (ctx) => {
+    const link = await requireLink(deps, ctx);
+    if (!link) return;
+    const productId = await productArgument(deps, ctx, "track");
+    if (productId === undefined) return;
+
+    const tracked = await deps.tracking.track(link.accountId, link.userId, productId).catch((error: unknown) => failure(deps, ctx, error));
+    if (!tracked) return;
+    const stored = await deps.products.getStored(productId);
+    const title = productTitle(stored.product, ctx.chatRecord.locale);
+    await reply(deps, ctx, tracked.created ? ctx.texts.tracked(title) : ctx.texts.alreadyTracked(title));
+  });
+
+  composer.command("untrack", async (ctx) => {
+    const link = await requireLink(deps, ctx);
+    if (!link) return;
+    const productId = await productArgument(deps, ctx, "untrack");
+    if (productId === undefined) return;
+
+    const untracked = await deps.tracking.untrack(link.accountId, productId).catch((error: unknown) => failure(deps, ctx, error));
+    if (untracked) await reply(deps, ctx, ctx.texts.untracked);
+  });
+
+  return composer;
+}
+
+/** Reads the product from the command; on missing or invalid input it replies with the usage or the error and returns undefined. */
+async function productArgument(deps: BotDeps, ctx: BotContext, command: string): Promise<number | undefined> {
+  const input = commandArgument(ctx);
+  if (!input) {
+    await reply(deps, ctx, ctx.texts.productUsage(command));
+    return undefined;
+  }
+  try {
+    return parseProductInput(input);
+  } catch {
+    await reply(deps, ctx, ctx.texts.invalidProduct);
+    return undefined;
+  }
+}
+
+/** Replies to a failed command with the text for its error code, and rethrows errors that have none. */
+async function failure(deps: BotDeps, ctx: BotContext, error: unknown): Promise<undefined> {
+  const text = error instanceof AppError ? errorText(ctx.texts, error.code) : undefined;
+  if (!text) throw error;
+  await reply(deps, ctx, text);
+  return undefined;
+}
+
+function errorText(texts: Texts, code: string): string | undefined {
+  if (code === "PRODUCT_NOT_FOUND") return texts.productNotFound;
+  if (code === "UZUM_UNAVAILABLE") return texts.uzumUnavailable;
+  if (code === "NOT_TRACKED") return texts.notTracked;
+  if (code === "INVALID_PRODUCT_URL") return texts.invalidProduct;
+  return undefined;
+}

@@ -1,0 +1,36 @@
+import { Composer } from "grammy";
+import { parseCategoryInput } from "../../discovery/category-input";
+import { latestFinishedRun, listWinners } from "../../discovery/repository";
+import { commandArgument, reply, requireLink, type BotContext, type BotDeps } from "../context";
+import { clip, escapeHtml } from "../html";
+import { winnerLines } from "../format";
+
+/** /top [category link or id]: the top five of the account's latest finished discovery run. */
+export function topCommands(deps: BotDeps) {
+  const composer = new Composer<BotContext>();
+
+  composer.command("top", async (ctx) => {
+    const link = await requireLink(deps, ctx);
+    if (!link) return;
+
+    const input = commandArgument(ctx);
+    let categoryId: number | null = null;
+    if (input) {
+      try {
+        categoryId = parseCategoryInput(input).categoryId;
+      } catch {
+        return reply(deps, ctx, ctx.texts.invalidCategory);
+      }
+    }
+
+    const run = await latestFinishedRun(deps.db, { accountId: link.accountId, categoryId });
+    if (!run) return reply(deps, ctx, ctx.texts.topEmpty);
+    const winners = await listWinners(deps.db, run.id);
+
+    const category = escapeHtml(clip(run.categoryName ?? String(run.categoryId), 200));
+    const body = winners.length > 0 ? winnerLines(winners, ctx.texts) : ctx.texts.discoveryNoWinners;
+    await reply(deps, ctx, `${ctx.texts.topHeader(category)}\n${body}`);
+  });
+
+  return composer;
+}

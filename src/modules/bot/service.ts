@@ -1,0 +1,159 @@
+import { Bot } from "grammy";
+import type { Update } from "grammy/types";
+import type { Database } from "../../db/client";
+import type { RefreshEvents } from "../../jobs/refresh-events";
+import { AppError } from "../../lib/errors";
+import type { Logger } from "../../lib/logger";
+import type { Clock } from "../../lib/time";
+import type { AlertEvaluator } from "../alerts/evaluator";
+import type { AlertService } from "../alerts/service";
+import type { ProductService } from "../uzum/service";
+import type { TrackingService } from "../uzum/tracking";
+import { ChatRepository } from "./chats";
+import { alertCommands } from "./commands/alerts";
+import { helpCommands } from "./commands/help";
+import { linkCommands } from "./commands/link";
+import { listCommands } from "./commands/list";
+import { productCommands } from "./commands/products";
+import { topCommands } from "./commands/top";
+import type { BotConfig } from "./config";
+import { loadChat, reply, type BotContext, type BotDeps } from "./context";
+import { AlertDelivery } from "./delivery";
+import { LinkCodeService } from "./link-codes";
+import { BotRuntime, type BotStatus } from "./runtime";
+import { TelegramSender } from "./telegram";
+
+export interface BotServiceDeps {
+  config: BotConfig;
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  products: ProductService;
+  tracking: TrackingService;
+  alerts: AlertService;
+  evaluator: AlertEvaluator;
+  refreshEvents: RefreshEvents;
+  /** Names this process in the polling lease. */
+  instanceId: string;
+  /** Waits between Telegram retries; tests pass one that returns at once. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Running parts of an enabled bot. */
+interface EnabledBot {
+  bot: Bot<BotContext>;
+  runtime: BotRuntime;
+  delivery: AlertDelivery;
+  sender: TelegramSender;
+}
+
+/**
+ * The Telegram bot and everything that sends through it: commands, alert delivery and discovery
+ * notices. With TELEGRAM_BOT_TOKEN unset it is disabled, and only the link codes' storage remains.
+ */
+export class BotService {
+  readonly chats: ChatRepository;
+  readonly linkCodes: LinkCodeService;
+  private readonly enabled: EnabledBot | undefined;
+
+  constructor(private readonly deps: BotServiceDeps) {
+    const { config, db, clock, logger } = deps;
+    this.chats = new ChatRepository({ db, clock });
+    this.linkCodes = new LinkCodeService({ db, clock, logger, chats: this.chats });
+    if (!config.token) {
+      logger.info({ reason: "TELEGRAM_BOT_TOKEN is not set" }, "bot.disabled");
+      return;
+    }
+    this.enabled = this.build(config.token);
+  }
+
+  get isEnabled(): boolean {
+    return this.enabled !== undefined;
+  }
+
+  /** Alert delivery, present when the bot is enabled; tests wait on its `idle()`. */
+  get delivery(): AlertDelivery | undefined {
+    return this.enabled?.delivery;
+  }
+
+  get sender(): TelegramSender | undefined {
+    return this.enabled?.sender;
+  }
+
+  get webhookSecret(): string | undefined {
+    return this.deps.config.webhookUrl ? this.deps.config.webhookSecret : undefined;
+  }
+
+  status(): BotStatus {
+    if (!this.enabled) return { state: "disabled", mode: null, polling: false, username: null, lastError: null };
+    return this.enabled.runtime.status();
+  }
+
+  /** Starts the bot in the background; the returned promise ends with the first start-up attempt. */
+  start(): Promise<void> {
+    return this.enabled?.runtime.start() ?? Promise.resolve();
+  }
+
+  /** Retries start-up now, as the background retry would; returns whether the bot is ready. */
+  initialise(): Promise<boolean> {
+    return this.enabled?.runtime.initialise() ?? Promise.resolve(false);
+  }
+
+  stop(): Promise<void> {
+    return this.enabled?.runtime.stop() ?? Promise.resolve();
+  }
+
+  /**
+   * Runs one update from the webhook. Throws 503 BOT_NOT_READY before start-up has reached
+   * Telegram, so Telegram delivers it again later. A handler's failure is logged, not thrown,
+   * because Telegram would otherwise resend the same update without end.
+   */
+  async handleUpdate(update: Update): Promise<void> {
+    const enabled = this.enabled;
+    if (!enabled || !enabled.bot.isInited()) throw new AppError(503, "BOT_NOT_READY");
+    try {
+      await enabled.bot.handleUpdate(update);
+    } catch (error) {
+      this.deps.logger.error({ err: error, updateId: update.update_id }, "bot.update_failed");
+    }
+  }
+
+  /** Returns the t.me deep link that links a chat with `code`, or null until the bot's username is known. */
+  deepLink(code: string): string | null {
+    const username = this.enabled?.bot.isInited() ? this.enabled.bot.botInfo.username : null;
+    return username ? `https://t.me/${username}?start=${code}` : null;
+  }
+
+  private build(token: string): EnabledBot {
+    const { config, db, clock, logger } = this.deps;
+    const bot = new Bot<BotContext>(token, { client: { apiRoot: config.apiUrl, timeoutSeconds: 60 } });
+    const sender = new TelegramSender({ api: bot.api, logger, sleep: this.deps.sleep, onBlocked: (chatId) => this.chats.deactivate(chatId) });
+    const delivery = new AlertDelivery({ db, clock, logger, chats: this.chats, sender, alerts: this.deps.alerts });
+    const commandDeps: BotDeps = { ...this.deps, chats: this.chats, linkCodes: this.linkCodes, sender };
+
+    // 1. Every handler gets the chat's row and texts.
+    bot.use(loadChat(this.chats));
+    // 2. A failing handler replies with a short apology and logs the error.
+    bot.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (error) {
+        logger.error({ err: error, chatId: ctx.chatRecord.chatId, updateId: ctx.update.update_id }, "bot.handler_failed");
+        await reply(commandDeps, ctx, ctx.texts.failed);
+      }
+    });
+    // 3. The commands, one composer per group.
+    bot.use(linkCommands(commandDeps), helpCommands(commandDeps), productCommands(commandDeps));
+    bot.use(listCommands(commandDeps), topCommands(commandDeps), alertCommands(commandDeps));
+    // 4. Anything else gets the command list.
+    bot.on("message", (ctx) => reply(commandDeps, ctx, ctx.chatRecord.accountId ? ctx.texts.help : `${ctx.texts.help}\n\n${ctx.texts.howToLink}`));
+    bot.catch((error) => logger.error({ err: error.error, updateId: error.ctx.update.update_id }, "bot.update_failed"));
+
+    // 5. Alerts and discovery notices are sent in the background, so the refresh and the scan never wait for Telegram.
+    this.deps.evaluator.onFired((accountIds) => delivery.schedule(accountIds));
+    this.deps.refreshEvents.onDiscoveryRunEnded((event) => delivery.scheduleDiscoveryNotice(event));
+
+    const runtime = new BotRuntime({ config, bot, db, clock, logger, delivery, instanceId: this.deps.instanceId });
+    return { bot, runtime, delivery, sender };
+  }
+}
