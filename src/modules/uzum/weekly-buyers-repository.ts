@@ -24,7 +24,7 @@ export type BannerSnapshotFields = Pick<
 
 /**
  * Writes a reading onto the product's snapshot of `snapshotDate` and marks the product checked,
- * in one transaction. Returns the updated row, or undefined when that day has no snapshot.
+ * in one statement. Returns the updated row, or undefined when that day has no snapshot.
  */
 export async function saveBannerReading(
   db: Database,
@@ -33,18 +33,21 @@ export async function saveBannerReading(
   fields: BannerSnapshotFields,
   checkedAt: Date,
 ): Promise<SnapshotRow | undefined> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(productSnapshots)
-      .set(fields)
-      .where(and(eq(productSnapshots.productId, productId), eq(productSnapshots.snapshotDate, snapshotDate)))
-      .returning();
-    await tx
+  // A data-modifying CTE runs in the same statement, so both writes commit together in one round trip.
+  const markChecked = db.$with("mark_checked").as(
+    db
       .update(products)
       .set({ weeklyBuyersCheckedAt: checkedAt, weeklyBuyersRequestedAt: null })
-      .where(eq(products.id, productId));
-    return row;
-  });
+      .where(eq(products.id, productId))
+      .returning({ id: products.id }),
+  );
+  const [row] = await db
+    .with(markChecked)
+    .update(productSnapshots)
+    .set(fields)
+    .where(and(eq(productSnapshots.productId, productId), eq(productSnapshots.snapshotDate, snapshotDate)))
+    .returning();
+  return row;
 }
 
 /** Records that the banner was read, with or without a result, and clears any request to read it. */

@@ -2,7 +2,7 @@ import type { Database } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
 import { tashkentDate, type Clock } from "../../lib/time";
-import type { BannerReader, BannerReading, BannerSource, SourceAttempt } from "./banner-reader";
+import type { BannerReader, BannerReadResult, BannerReading, BannerSource, SourceAttempt } from "./banner-reader";
 import { findStoredProduct, recentSnapshots, type SnapshotRow, type StoredProduct } from "./repository";
 import { summarizePrices } from "./score";
 import { bannerWeeklyFields, scoreDay, type ProductService } from "./service";
@@ -53,6 +53,12 @@ export class WeeklyBuyersService {
    * analysed first, so the reading lands on a row with that day's orders, prices and stock.
    */
   async refresh(productId: number, mode: "forced" | "scrape" = "forced", signal?: AbortSignal): Promise<WeeklyBuyersRefresh> {
+    const { reading, attempts } = await this.readAndStore(productId, mode, signal);
+    const stored = await findStoredProduct(this.deps.db, productId);
+    return { reading, attempts, stored: stored! };
+  }
+
+  private async readAndStore(productId: number, mode: "forced" | "scrape", signal?: AbortSignal): Promise<BannerReadResult> {
     const today = tashkentDate(this.deps.clock.now());
     let history = await recentSnapshots(this.deps.db, productId, today);
     if (!history.some((row) => row.snapshotDate === today)) {
@@ -63,9 +69,7 @@ export class WeeklyBuyersService {
     const { reading, attempts } = await this.deps.reader.read(productId, { mode, signal });
     if (reading) await this.store(productId, today, history, reading);
     else if (!signal?.aborted) await markBannerChecked(this.deps.db, productId, this.deps.clock.now());
-
-    const stored = await findStoredProduct(this.deps.db, productId);
-    return { reading, attempts, stored: stored! };
+    return { reading, attempts };
   }
 
   /**
@@ -96,7 +100,7 @@ export class WeeklyBuyersService {
       while (next < queue.length && !options.signal?.aborted) {
         const productId = queue[next++];
         try {
-          const { reading, attempts } = await this.refresh(productId, "scrape", options.signal);
+          const { reading, attempts } = await this.readAndStore(productId, "scrape", options.signal);
           if (reading?.weeklyBuyers !== null && reading?.weeklyBuyers !== undefined) {
             summary.read += 1;
             summary.bySource[reading.source] += 1;
