@@ -58,3 +58,40 @@ describe("loadConfig", () => {
     expect(config.uzum.apiUrl).toBe("http://127.0.0.1:8080");
   });
 });
+
+describe("loadConfig for weekly buyers", () => {
+  test("applies the browser and budget defaults", () => {
+    const config = loadConfig({ JWT_SECRET: secret });
+
+    expect(config.browser).toEqual({ chromiumPath: "/usr/bin/chromium", wsEndpoint: undefined, maxPages: 2, pageTimeoutMs: 20_000 });
+    expect(config.weeklyBuyers).toEqual({ budgetMs: 2_500, concurrency: 4 });
+  });
+
+  test("reads the browser and budget variables", () => {
+    const config = loadConfig({
+      JWT_SECRET: secret,
+      CHROMIUM_PATH: "/opt/chromium/chrome",
+      BROWSER_WS_ENDPOINT: "ws://127.0.0.1:9222/devtools/browser/abc",
+      BROWSER_MAX_PAGES: "4",
+      BROWSER_PAGE_TIMEOUT_MS: "15000",
+      WEEKLY_BUYERS_BUDGET_MS: "0",
+      WEEKLY_BUYERS_CONCURRENCY: "8",
+    });
+
+    expect(config.browser).toEqual({
+      chromiumPath: "/opt/chromium/chrome",
+      wsEndpoint: "ws://127.0.0.1:9222/devtools/browser/abc",
+      maxPages: 4,
+      pageTimeoutMs: 15_000,
+    });
+    expect(config.weeklyBuyers).toEqual({ budgetMs: 0, concurrency: 8 });
+  });
+
+  test("names the bad browser or budget variable", () => {
+    expect(configError({ JWT_SECRET: secret, BROWSER_WS_ENDPOINT: "ftp://host" }).variable).toBe("BROWSER_WS_ENDPOINT");
+    expect(configError({ JWT_SECRET: secret, BROWSER_MAX_PAGES: "0" }).variable).toBe("BROWSER_MAX_PAGES");
+    expect(configError({ JWT_SECRET: secret, BROWSER_PAGE_TIMEOUT_MS: "fast" }).variable).toBe("BROWSER_PAGE_TIMEOUT_MS");
+    expect(configError({ JWT_SECRET: secret, WEEKLY_BUYERS_BUDGET_MS: "-1" }).variable).toBe("WEEKLY_BUYERS_BUDGET_MS");
+    expect(configError({ JWT_SECRET: secret, WEEKLY_BUYERS_CONCURRENCY: "1000" }).variable).toBe("WEEKLY_BUYERS_CONCURRENCY");
+  });
+});
