@@ -30,7 +30,7 @@ export interface CleanupCounts extends JobCounts {
  * current formula in three cases: its weekly figure was cleared, its score borrowed a cleared
  * figure from an earlier day, or this service never scored it. Merged imports are in the last
  * case, with a null score version. Each batch of products runs in one transaction; with
- * `dryRun` nothing is written and the counts say what a real run would change.
+ * `dryRun` nothing is written and the counts report what a real run would change.
  */
 export async function cleanupSnapshots(db: Database, options: { dryRun: boolean; signal?: AbortSignal }): Promise<CleanupCounts> {
   const counts: CleanupCounts = { products: 0, weeklyCleared: 0, scoresRecomputed: 0 };
@@ -87,27 +87,67 @@ async function cleanBatch(db: Database, batch: Array<{ productId: number; fromDa
     .orderBy(productSnapshots.productId, productSnapshots.snapshotDate);
   const stockTypes = await mainStockTypesByDay(db, productIds, since);
 
+  const updates: Array<{ id: number; clearWeekly: boolean; score: ScoreFields }> = [];
   for (const [productId, history] of Map.groupBy(rows, (row) => row.productId)) {
     const cleaned: SnapshotRow[] = [];
     for (const row of history) {
       const update = cleanRow(row, cleaned, stockTypes.get(`${productId}|${row.snapshotDate}`));
-      cleaned.unshift({ ...row, ...update });
+      cleaned.unshift(update ? { ...row, ...(update.clearWeekly ? clearedWeekly : {}), ...update.score } : row);
       if (!update) continue;
 
-      if (update.weeklyBuyers === null && row.weeklyBuyers !== null) counts.weeklyCleared++;
-      if (update.score !== undefined) counts.scoresRecomputed++;
-      if (!dryRun) await db.update(productSnapshots).set(update).where(eq(productSnapshots.id, row.id));
+      if (update.clearWeekly) counts.weeklyCleared++;
+      counts.scoresRecomputed++;
+      updates.push({ id: row.id, ...update });
     }
   }
+  if (!dryRun) await applyUpdates(db, updates);
 }
 
-type SnapshotUpdate = Partial<typeof productSnapshots.$inferInsert>;
+/** Writes a batch's changes in one statement; the rows travel as one jsonb parameter. */
+async function applyUpdates(db: Database, updates: Array<{ id: number; clearWeekly: boolean; score: ScoreFields }>): Promise<void> {
+  if (updates.length === 0) return;
+  const payload = updates.map((update) => ({ id: update.id, clear_weekly: update.clearWeekly, ...update.score }));
+  await db.execute(sql`
+    UPDATE ${productSnapshots} s SET
+      weekly_buyers = CASE WHEN u.clear_weekly THEN NULL ELSE s.weekly_buyers END,
+      weekly_buyers_source = CASE WHEN u.clear_weekly THEN NULL ELSE s.weekly_buyers_source END,
+      weekly_buyers_text = CASE WHEN u.clear_weekly THEN NULL ELSE s.weekly_buyers_text END,
+      weekly_buyers_confidence = CASE WHEN u.clear_weekly THEN NULL ELSE s.weekly_buyers_confidence END,
+      weekly_buyers_read_at = CASE WHEN u.clear_weekly THEN NULL ELSE s.weekly_buyers_read_at END,
+      score = u."score",
+      score_version = u."scoreVersion",
+      score_weekly_buyers = u."scoreWeeklyBuyers",
+      score_weekly_basis = u."scoreWeeklyBasis",
+      score_weekly_date = u."scoreWeeklyDate"::date,
+      score_components = u."scoreComponents"
+    FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS u(
+      id bigint, clear_weekly boolean, "score" double precision, "scoreVersion" smallint, "scoreWeeklyBuyers" integer,
+      "scoreWeeklyBasis" text, "scoreWeeklyDate" text, "scoreComponents" jsonb)
+    WHERE s.id = u.id`);
+}
+
+const clearedWeekly = {
+  weeklyBuyers: null,
+  weeklyBuyersSource: null,
+  weeklyBuyersText: null,
+  weeklyBuyersConfidence: null,
+  weeklyBuyersReadAt: null,
+};
+
+type ScoreFields = Pick<
+  SnapshotRow,
+  "score" | "scoreVersion" | "scoreWeeklyBuyers" | "scoreWeeklyBasis" | "scoreWeeklyDate" | "scoreComponents"
+>;
 
 /**
  * Computes the changes one snapshot needs, given the product's earlier snapshots already
  * cleaned (newest first). Returns undefined when it needs none.
  */
-function cleanRow(row: SnapshotRow, earlier: SnapshotRow[], skuStockType: StockType | null | undefined): SnapshotUpdate | undefined {
+function cleanRow(
+  row: SnapshotRow,
+  earlier: SnapshotRow[],
+  skuStockType: StockType | null | undefined,
+): { clearWeekly: boolean; score: ScoreFields } | undefined {
   const clearWeekly = row.weeklyBuyers !== null && row.weeklyBuyers > weeklyEstimateCapPerWeek && !isBannerSource(row.weeklyBuyersSource);
   const borrowedCleared =
     row.scoreWeeklyBasis === "last_known" &&
@@ -115,17 +155,6 @@ function cleanRow(row: SnapshotRow, earlier: SnapshotRow[], skuStockType: StockT
     row.scoreWeeklyBuyers > weeklyEstimateCapPerWeek &&
     !earlier.some((day) => day.snapshotDate === row.scoreWeeklyDate && day.weeklyBuyers === row.scoreWeeklyBuyers);
   if (!clearWeekly && !borrowedCleared && row.scoreVersion !== null) return undefined;
-
-  const update: SnapshotUpdate = {};
-  if (clearWeekly) {
-    Object.assign(update, {
-      weeklyBuyers: null,
-      weeklyBuyersSource: null,
-      weeklyBuyersText: null,
-      weeklyBuyersConfidence: null,
-      weeklyBuyersReadAt: null,
-    });
-  }
 
   const weekly = clearWeekly ? null : row.weeklyBuyers;
   const scoreWeekly = chooseScoreWeekly(weekly, earlier, row.snapshotDate);
@@ -136,13 +165,15 @@ function cleanRow(row: SnapshotRow, earlier: SnapshotRow[], skuStockType: StockT
     mainStockType: skuStockType !== undefined ? skuStockType : storedMainStockType(row),
   });
   return {
-    ...update,
-    score: breakdown.score,
-    scoreVersion,
-    scoreWeeklyBuyers: scoreWeekly.value,
-    scoreWeeklyBasis: scoreWeekly.basis,
-    scoreWeeklyDate: scoreWeekly.date,
-    scoreComponents: breakdown.components,
+    clearWeekly,
+    score: {
+      score: breakdown.score,
+      scoreVersion,
+      scoreWeeklyBuyers: scoreWeekly.value,
+      scoreWeeklyBasis: scoreWeekly.basis,
+      scoreWeeklyDate: scoreWeekly.date,
+      scoreComponents: breakdown.components,
+    },
   };
 }
 

@@ -7,6 +7,8 @@ import type { JobCounts } from "./job-runs";
 
 /** Products (or SKUs) whose staged rows are merged in one transaction. */
 const keysPerBatch = 100;
+/** Rows per INSERT or DELETE, well under PostgreSQL's 65,535 bind parameters. */
+const rowsPerStatement = 1_000;
 
 type StagedSnapshot = typeof stagedProductSnapshots.$inferSelect;
 type StagedSkuSnapshot = typeof stagedSkuSnapshots.$inferSelect;
@@ -49,7 +51,7 @@ export function emptyDedupeCounts(): DedupeCounts {
  * cleanup scores them with the current formula.
  *
  * Each batch of products runs in one transaction. With `dryRun` nothing is written and the
- * counts say what a real run would do.
+ * counts report what a real run would do.
  */
 export async function dedupeSnapshots(db: Database, options: { dryRun: boolean; signal?: AbortSignal }): Promise<DedupeCounts> {
   const counts = emptyDedupeCounts();
@@ -104,6 +106,8 @@ async function mergeProductBatch(db: Database, productIds: number[], dryRun: boo
     );
   const storedByDay = new Map(stored.map((row) => [`${row.productId}|${row.snapshotDate}`, row]));
 
+  const inserts: Array<typeof productSnapshots.$inferInsert> = [];
+  const merged: number[] = [];
   for (const [key, group] of Map.groupBy(staged, (row) => `${row.productId}|${row.snapshotDate}`)) {
     if (!known.has(group[0].productId)) {
       counts.orphanRows += group.length;
@@ -116,20 +120,29 @@ async function mergeProductBatch(db: Database, productIds: number[], dryRun: boo
     counts.duplicatesDropped += group.length + (existing ? 1 : 0) - 1;
     if (decision.write) counts.snapshotsWritten++;
     if (decision.bannerCarried) counts.bannersCarried++;
+    merged.push(...group.map((row) => row.id));
     if (dryRun) continue;
 
+    // Updating a stored row is rare (a day both imported and analysed here), so it goes one by one.
     if (decision.write && existing) {
       await db.update(productSnapshots).set(decision.write).where(eq(productSnapshots.id, existing.id));
     } else if (decision.write) {
-      await db.insert(productSnapshots).values({ productId: group[0].productId, snapshotDate: group[0].snapshotDate, ...decision.write });
+      inserts.push({ productId: group[0].productId, snapshotDate: group[0].snapshotDate, ...decision.write });
     }
-    await db.delete(stagedProductSnapshots).where(inArray(stagedProductSnapshots.id, group.map((row) => row.id)));
+  }
+  if (dryRun) return;
+
+  for (let start = 0; start < inserts.length; start += rowsPerStatement) {
+    await db.insert(productSnapshots).values(inserts.slice(start, start + rowsPerStatement));
+  }
+  for (let start = 0; start < merged.length; start += rowsPerStatement) {
+    await db.delete(stagedProductSnapshots).where(inArray(stagedProductSnapshots.id, merged.slice(start, start + rowsPerStatement)));
   }
 }
 
 type SnapshotWrite = Partial<Omit<typeof productSnapshots.$inferInsert, "id" | "productId" | "snapshotDate">> & { capturedAt: Date };
 
-/** Picks the day's last row and says what to write into product_snapshots, if anything. */
+/** Picks the day's last row and returns what to write into product_snapshots, if anything. */
 function decideDay(group: StagedSnapshot[], existing: SnapshotRow | undefined): { write: SnapshotWrite | undefined; bannerCarried: boolean } {
   const latestStaged = group.reduce((best, row) => (isLater(row, best) ? row : best));
   const keepStored = existing !== undefined && existing.capturedAt.getTime() >= latestStaged.capturedAt.getTime();
@@ -203,6 +216,8 @@ async function mergeSkuBatch(db: Database, skuIds: number[], dryRun: boolean, co
     );
   const storedByDay = new Map(stored.map((row) => [`${row.skuId}|${row.snapshotDate}`, row]));
 
+  const upserts: StagedSkuSnapshot[] = [];
+  const merged: number[] = [];
   for (const [key, group] of Map.groupBy(staged, (row) => `${row.skuId}|${row.snapshotDate}`)) {
     if (!known.has(group[0].skuId)) {
       counts.orphanRows += group.length;
@@ -214,16 +229,24 @@ async function mergeSkuBatch(db: Database, skuIds: number[], dryRun: boolean, co
     const latest = group.reduce((best, row) => (isLater(row, best) ? row : best));
     const replace = !existing || latest.capturedAt.getTime() > existing.capturedAt.getTime();
     counts.skuDuplicatesDropped += group.length + (existing ? 1 : 0) - 1;
-    if (replace) counts.skuSnapshotsWritten++;
-    if (dryRun) continue;
+    if (replace) {
+      counts.skuSnapshotsWritten++;
+      upserts.push(latest);
+    }
+    merged.push(...group.map((row) => row.id));
+  }
+  if (dryRun) return;
 
-    if (replace) await upsertSkuSnapshot(db, latest);
-    await db.delete(stagedSkuSnapshots).where(inArray(stagedSkuSnapshots.id, group.map((row) => row.id)));
+  for (let start = 0; start < upserts.length; start += rowsPerStatement) {
+    await upsertSkuSnapshots(db, upserts.slice(start, start + rowsPerStatement));
+  }
+  for (let start = 0; start < merged.length; start += rowsPerStatement) {
+    await db.delete(stagedSkuSnapshots).where(inArray(stagedSkuSnapshots.id, merged.slice(start, start + rowsPerStatement)));
   }
 }
 
-async function upsertSkuSnapshot(db: Database, row: StagedSkuSnapshot): Promise<void> {
-  const values = {
+async function upsertSkuSnapshots(db: Database, rows: StagedSkuSnapshot[]): Promise<void> {
+  const values = rows.map((row) => ({
     skuId: row.skuId,
     productId: row.productId,
     snapshotDate: row.snapshotDate,
@@ -232,18 +255,18 @@ async function upsertSkuSnapshot(db: Database, row: StagedSkuSnapshot): Promise<
     fullPriceSom: row.fullPriceSom,
     stockUnits: row.stockUnits,
     stockType: row.stockType,
-  };
+  }));
   await db
     .insert(skuSnapshots)
     .values(values)
     .onConflictDoUpdate({
       target: [skuSnapshots.skuId, skuSnapshots.snapshotDate],
       set: {
-        capturedAt: values.capturedAt,
-        sellPriceSom: values.sellPriceSom,
-        fullPriceSom: values.fullPriceSom,
-        stockUnits: values.stockUnits,
-        stockType: values.stockType,
+        capturedAt: sql`excluded.captured_at`,
+        sellPriceSom: sql`excluded.sell_price_som`,
+        fullPriceSom: sql`excluded.full_price_som`,
+        stockUnits: sql`excluded.stock_units`,
+        stockType: sql`excluded.stock_type`,
       },
     });
 }

@@ -20,7 +20,7 @@ for (const kind of testDatabaseKinds()) {
         return json(wireProduct({ id, orders: orders.get(id) ?? 0 }));
       });
       app = await createTestApp({ kind, env: { UZUM_API_URL: uzum.url, WEEKLY_BUYERS_BUDGET_MS: "0" } });
-    }, 30_000);
+    }, 120_000);
 
     afterAll(async () => {
       await app.close();
@@ -50,7 +50,7 @@ for (const kind of testDatabaseKinds()) {
         { productId: 801, salesDate: "2026-03-09", ordersQuantity: 120, unitsSold: 20 },
         { productId: 801, salesDate: "2026-03-10", ordersQuantity: 130, unitsSold: 10 },
       ]);
-    });
+    }, 60_000);
 
     test("drop in total gives null", async () => {
       await analyzeAt(802, "2026-03-08T10:00:00Z", 500);
@@ -60,7 +60,7 @@ for (const kind of testDatabaseKinds()) {
 
       const rows = await rowsOf(802);
       expect(rows[1]).toEqual({ productId: 802, salesDate: "2026-03-09", ordersQuantity: 480, unitsSold: null });
-    });
+    }, 60_000);
 
     test("gap day gives null", async () => {
       await analyzeAt(803, "2026-03-05T10:00:00Z", 10);
@@ -70,7 +70,7 @@ for (const kind of testDatabaseKinds()) {
 
       const rows = await rowsOf(803);
       expect(rows.map((row) => row.unitsSold)).toEqual([null, null]);
-    });
+    }, 60_000);
 
     test("rerun gives identical rows", async () => {
       await analyzeAt(804, "2026-03-08T10:00:00Z", 40);
@@ -84,7 +84,7 @@ for (const kind of testDatabaseKinds()) {
       expect(again.products).toBe(0);
       const after = await app.database.db.select().from(dailySales).orderBy(asc(dailySales.productId), asc(dailySales.salesDate));
       expect(after).toEqual(before);
-    });
+    }, 60_000);
 
     test("later snapshot the same day updates its row", async () => {
       await analyzeAt(805, "2026-03-08T10:00:00Z", 60);
@@ -97,6 +97,6 @@ for (const kind of testDatabaseKinds()) {
       expect(run.rowsWritten).toBe(1);
       const rows = await rowsOf(805);
       expect(rows[1]).toEqual({ productId: 805, salesDate: "2026-03-09", ordersQuantity: 70, unitsSold: 10 });
-    });
+    }, 60_000);
   });
 }

@@ -44,7 +44,7 @@ for (const kind of testDatabaseKinds()) {
         kind,
         env: { ...jobEnv, UZUM_API_URL: uzum.url },
       });
-    }, 30_000);
+    }, 120_000);
 
     afterEach(async () => {
       await app.close();
@@ -84,7 +84,7 @@ for (const kind of testDatabaseKinds()) {
       const [snapshot] = await app.database.db.select().from(productSnapshots).where(eq(productSnapshots.productId, 701));
       expect(snapshot.ordersQuantity).toBe(150);
       expect(snapshot.snapshotDate).toBe("2026-03-10");
-    });
+    }, 60_000);
 
     test("failure neither stops nor repeats forever", async () => {
       await trackAt([711, 712, 713]);
@@ -107,7 +107,7 @@ for (const kind of testDatabaseKinds()) {
       expect(requestedIds(uzum)).toEqual([711, 712]);
       expect(next?.counts.refreshed).toBe(1);
       expect(next?.counts.notFound).toBe(1);
-    });
+    }, 60_000);
 
     test("interrupted refresh resumes with the rest", async () => {
       await trackAt([721, 722, 723, 724]);
@@ -139,7 +139,7 @@ for (const kind of testDatabaseKinds()) {
       expect(resumed?.outcome).toBe("succeeded");
       expect(resumed?.counts.candidates).toBe(2);
       expect(requestedIds(uzum)).toEqual([721, 722, 723, 724]);
-    });
+    }, 60_000);
 
     test("hook gets previous and new snapshot", async () => {
       await trackAt([731]);
@@ -160,6 +160,6 @@ for (const kind of testDatabaseKinds()) {
       expect(events[0].productId).toBe(731);
       expect(events[0].previous?.ordersQuantity).toBe(100);
       expect(events[0].current.snapshot.ordersQuantity).toBe(180);
-    });
+    }, 60_000);
   });
 }

@@ -50,7 +50,7 @@ for (const kind of testDatabaseKinds()) {
     beforeEach(async () => {
       database = await openTestDatabase(kind);
       clock = new FakeClock("2026-03-10T07:00:00Z");
-    }, 30_000);
+    }, 120_000);
     afterEach(() => database.close());
 
     test("two instances run a tick once", async () => {
@@ -75,7 +75,7 @@ for (const kind of testDatabaseKinds()) {
       } finally {
         if (second !== database) await second.close();
       }
-    });
+    }, 60_000);
 
     test("records a failed run and keeps going", async () => {
       const failing: JobDefinition = {
@@ -95,7 +95,7 @@ for (const kind of testDatabaseKinds()) {
       const again = await scheduler.tick("snapshot-cleanup");
       expect(again?.outcome).toBe("failed");
       expect(await database.db.select().from(jobLeases)).toHaveLength(0);
-    });
+    }, 60_000);
 
     test("lease of a crashed holder expires", async () => {
       const { job, release } = gatedJob();
@@ -121,7 +121,7 @@ for (const kind of testDatabaseKinds()) {
       expect(run?.outcome).toBe("succeeded");
       const [closed] = await database.db.select().from(jobRuns).where(eq(jobRuns.id, crashed.id));
       expect(closed.outcome).toBe("interrupted");
-    });
+    }, 60_000);
 
     test("manual trigger while running is a conflict", async () => {
       const { job, calls, release } = gatedJob();
@@ -141,14 +141,14 @@ for (const kind of testDatabaseKinds()) {
       const manual = await scheduler.trigger("daily-sales", { actorUserId, wait: true });
       expect(manual.trigger).toBe("manual");
       expect(manual.triggeredBy).toBe(actorUserId);
-    });
+    }, 60_000);
 
     test("unknown job is not found", async () => {
       const scheduler = schedulerOn(database, clock, "instance-a", []);
       const error = await scheduler.trigger("no-such-job", { actorUserId: crypto.randomUUID() }).catch((caught) => caught);
       expect((error as AppError).code).toBe("JOB_NOT_FOUND");
       expect((error as AppError).status).toBe(404);
-    });
+    }, 60_000);
 
     test("stop interrupts after the current item", async () => {
       let itemsDone = 0;
@@ -176,7 +176,7 @@ for (const kind of testDatabaseKinds()) {
       expect(run?.counts.itemsDone).toBeGreaterThan(0);
       expect(await database.db.select().from(jobLeases)).toHaveLength(0);
       expect(await scheduler.tick("refresh-tracked")).toBeUndefined();
-    });
+    }, 60_000);
   });
 }
 

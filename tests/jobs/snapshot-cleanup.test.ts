@@ -14,7 +14,7 @@ for (const kind of testDatabaseKinds()) {
     beforeEach(async () => {
       database = await openTestDatabase(kind);
       await database.db.insert(products).values({ id: 901, title: "Choynak" });
-    }, 30_000);
+    }, 120_000);
     afterEach(() => database.close());
 
     function snapshot(date: string, values: Partial<NewSnapshot>): NewSnapshot {
@@ -63,7 +63,7 @@ for (const kind of testDatabaseKinds()) {
 
       expect(counts).toEqual({ products: 1, weeklyCleared: 2, scoresRecomputed: 3 });
       expect(await rows()).toEqual(before);
-    });
+    }, 60_000);
 
     test("clears estimates above the cap", async () => {
       await seed();
@@ -84,7 +84,7 @@ for (const kind of testDatabaseKinds()) {
       expect(fourth.scoreWeeklyBuyers).toBe(6_000);
       expect(fourth.scoreWeeklyBasis).toBe("last_known");
       expect(fifth.weeklyBuyers).toBe(300);
-    });
+    }, 60_000);
 
     test("second run changes nothing", async () => {
       await seed();
@@ -96,7 +96,7 @@ for (const kind of testDatabaseKinds()) {
       expect(counts.weeklyCleared).toBe(0);
       expect(counts.scoresRecomputed).toBe(0);
       expect(await rows()).toEqual(before);
-    });
+    }, 60_000);
 
     test("scores rows never scored here", async () => {
       await database.db
@@ -110,6 +110,6 @@ for (const kind of testDatabaseKinds()) {
       expect(row.scoreWeeklyBuyers).toBe(120);
       // Without SKU snapshots or a stored supply term, the stock type of the row decides.
       expect(row.score).toBe(computeScore({ weeklyBuyers: 120, ordersQuantity: 44_512, rating: 4.5, mainStockType: "FBO" }).score);
-    });
+    }, 60_000);
   });
 }

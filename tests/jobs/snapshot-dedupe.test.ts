@@ -20,7 +20,7 @@ for (const kind of testDatabaseKinds()) {
       database = await openTestDatabase(kind);
       await database.db.insert(products).values({ id: 951, title: "Termos" });
       await database.db.insert(skus).values({ id: 9511, productId: 951 });
-    }, 30_000);
+    }, 120_000);
     afterEach(() => database.close());
 
     async function seed() {
@@ -74,7 +74,7 @@ for (const kind of testDatabaseKinds()) {
       });
       expect(await stagedRowCounts(database.db)).toEqual({ productRows: 5, skuRows: 2 });
       expect(await stored()).toHaveLength(1);
-    });
+    }, 60_000);
 
     test("keeps each day's last row", async () => {
       await seed();
@@ -97,7 +97,7 @@ for (const kind of testDatabaseKinds()) {
       const skuRows = await database.db.select().from(skuSnapshots);
       expect(skuRows).toHaveLength(1);
       expect(skuRows[0].stockUnits).toBe(7);
-    });
+    }, 60_000);
 
     test("second run changes nothing", async () => {
       await seed();
@@ -108,7 +108,7 @@ for (const kind of testDatabaseKinds()) {
 
       expect(counts.stagedRows).toBe(0);
       expect(await stored()).toEqual(before);
-    });
+    }, 60_000);
 
     test("leaves rows of unknown products staged", async () => {
       await database.db.insert(stagedProductSnapshots).values(staged("2026-03-10T06:00:00Z", "2026-03-10", { productId: 999 }));
@@ -117,6 +117,6 @@ for (const kind of testDatabaseKinds()) {
 
       expect(counts.orphanRows).toBe(1);
       expect(await stagedRowCounts(database.db)).toEqual({ productRows: 1, skuRows: 0 });
-    });
+    }, 60_000);
   });
 }

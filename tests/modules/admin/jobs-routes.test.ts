@@ -20,7 +20,7 @@ for (const kind of testDatabaseKinds()) {
         tokens[role] = user.token;
         if (role === "SUPER_ADMIN") superAdminId = user.userId;
       }
-    }, 30_000);
+    }, 120_000);
 
     afterAll(() => app.close());
 
@@ -39,7 +39,7 @@ for (const kind of testDatabaseKinds()) {
       expect(byName["refresh-tracked"].next_run_at).toBe("2026-03-10T13:00:00.000Z");
       expect(byName["scrape-weekly-buyers"].schedule).toBeNull();
       expect(byName["scrape-weekly-buyers"].next_run_at).toBeNull();
-    });
+    }, 60_000);
 
     test("rejects callers without the role", async () => {
       expect((await app.request("GET", "/api/v1/admin/jobs")).status).toBe(401);
@@ -49,7 +49,7 @@ for (const kind of testDatabaseKinds()) {
       expect((await app.request("GET", "/api/v1/admin/jobs", { token: tokens.ADMIN })).status).toBe(403);
       const moderator = await app.request("POST", "/api/v1/admin/jobs/daily-sales/run", { token: tokens.MODERATOR });
       expect(moderator.status).toBe(403);
-    });
+    }, 60_000);
 
     test("triggers a run and lists it", async () => {
       const started = await app.request("POST", "/api/v1/admin/jobs/daily-sales/run", { token: tokens.SUPER_ADMIN });
@@ -74,7 +74,7 @@ for (const kind of testDatabaseKinds()) {
 
       const other = await app.request("GET", "/api/v1/admin/jobs/runs?job=snapshot-cleanup", { token: tokens.MODERATOR });
       expect(other.body.items.every((run: { job: string }) => run.job === "snapshot-cleanup")).toBe(true);
-    });
+    }, 60_000);
 
     test("running elsewhere is a conflict", async () => {
       await app.database.db.insert(jobLeases).values({
@@ -90,7 +90,7 @@ for (const kind of testDatabaseKinds()) {
       expect(response.body.error.code).toBe("JOB_ALREADY_RUNNING");
       const list = await app.request("GET", "/api/v1/admin/jobs", { token: tokens.MODERATOR });
       expect(list.body.jobs.find((job: { name: string }) => job.name === "refresh-tracked").running).toBe(true);
-    });
+    }, 60_000);
 
     test("unknown job is 404", async () => {
       const response = await app.request("POST", "/api/v1/admin/jobs/reindex-everything/run", { token: tokens.SUPER_ADMIN });
@@ -100,7 +100,7 @@ for (const kind of testDatabaseKinds()) {
       const filtered = await app.request("GET", "/api/v1/admin/jobs/runs?job=reindex-everything", { token: tokens.MODERATOR });
       expect(filtered.status).toBe(400);
       expect(filtered.body.error.code).toBe("JOB_NOT_FOUND");
-    });
+    }, 60_000);
 
     test("cleanup dry run, then audited run", async () => {
       await app.database.db.insert(products).values({ id: 961, title: "Dazmol" });
@@ -135,7 +135,7 @@ for (const kind of testDatabaseKinds()) {
       expect(audit.actorUserId).toBe(superAdminId);
       expect(audit.createdAt).toEqual(app.clock.now());
       expect(audit.after).toMatchObject({ counts: { weeklyCleared: 1 }, jobRunId: real.body.run_id });
-    });
+    }, 60_000);
 
     test("dedupe rejects a bad body", async () => {
       const response = await app.request("POST", "/api/v1/admin/snapshots/dedupe", {
@@ -148,6 +148,6 @@ for (const kind of testDatabaseKinds()) {
       const dry = await app.request("POST", "/api/v1/admin/snapshots/dedupe", { token: tokens.SUPER_ADMIN, body: { dry_run: true } });
       expect(dry.status).toBe(200);
       expect(dry.body.counts.stagedRows).toBe(0);
-    });
+    }, 60_000);
   });
 }
