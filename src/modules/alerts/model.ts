@@ -56,7 +56,12 @@ const deliveryStatus = t.UnionEnum([...alertDeliveryStatuses, "HELD"], {
 export const eventsQuery = t.Object({
   limit: t.Optional(t.Integer({ minimum: 1, maximum: 200, default: 50 })),
   offset: t.Optional(t.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
-  status: t.Optional(t.UnionEnum([...alertDeliveryStatuses])),
+  // A union of literals, not UnionEnum: Elysia fills an absent UnionEnum query field with its first value.
+  status: t.Optional(
+    t.Union([t.Literal("PENDING"), t.Literal("SENDING"), t.Literal("DELIVERED"), t.Literal("FAILED"), t.Literal("NO_CHAT")], {
+      description: "Only events with this delivery status; HELD events have status PENDING",
+    }),
+  ),
 });
 
 export const eventView = t.Object({

@@ -40,17 +40,19 @@ interface Message {
  */
 export class AlertDelivery {
   private readonly running = new Set<Promise<void>>();
+  /** The last background task of each account; the next one waits for it, so an account's messages keep their order. */
+  private readonly queues = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: AlertDeliveryDeps) {}
 
   /** Starts delivering to the accounts in the background, as the refresh must not wait for Telegram. */
   schedule(accountIds: string[]): void {
-    for (const accountId of accountIds) this.track(this.deliver(accountId), { accountId });
+    for (const accountId of accountIds) this.enqueue(accountId, () => this.deliver(accountId));
   }
 
   /** Starts a discovery notice in the background. */
   scheduleDiscoveryNotice(event: DiscoveryRunEnded): void {
-    this.track(this.notifyDiscovery(event), { runId: event.runId });
+    this.enqueue(event.accountId, () => this.notifyDiscovery(event));
   }
 
   /** Resolves once every delivery started so far has ended; shutdown and tests wait on it. */
@@ -277,10 +279,16 @@ export class AlertDelivery {
     this.deps.logger.info({ runId: event.runId, accountId: event.accountId, status: event.status, chats: chats.length, sent }, "bot.discovery_notice_sent");
   }
 
-  private track(work: Promise<void>, fields: Record<string, unknown>): void {
-    const running: Promise<void> = work
-      .catch((error: unknown) => this.deps.logger.error({ err: error, ...fields }, "alerts.delivery_crashed"))
-      .finally(() => this.running.delete(running));
-    this.running.add(running);
+  private enqueue(accountId: string, work: () => Promise<void>): void {
+    const previous = this.queues.get(accountId) ?? Promise.resolve();
+    const next: Promise<void> = previous
+      .then(work)
+      .catch((error: unknown) => this.deps.logger.error({ err: error, accountId }, "alerts.delivery_crashed"))
+      .finally(() => {
+        this.running.delete(next);
+        if (this.queues.get(accountId) === next) this.queues.delete(accountId);
+      });
+    this.queues.set(accountId, next);
+    this.running.add(next);
   }
 }

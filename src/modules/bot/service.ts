@@ -99,6 +99,12 @@ export class BotService {
     return this.enabled?.runtime.initialise() ?? Promise.resolve(false);
   }
 
+  /** Takes or renews the polling lease now, as the periodic check does; nothing in webhook mode. */
+  checkPollingLease(): Promise<void> {
+    if (!this.enabled || this.enabled.runtime.mode !== "polling") return Promise.resolve();
+    return this.enabled.runtime.pollTick();
+  }
+
   stop(): Promise<void> {
     return this.enabled?.runtime.stop() ?? Promise.resolve();
   }
