@@ -185,6 +185,36 @@ const errorMessages: Catalogue = {
     ru: "Для этой категории ещё нет завершённого сканирования. Сначала запустите его.",
     en: "This category has no finished scan yet. Start one first.",
   },
+  ALERT_RULE_NOT_FOUND: {
+    uz: "Bunday ogohlantirish qoidasi topilmadi.",
+    ru: "Такое правило уведомлений не найдено.",
+    en: "No such alert rule.",
+  },
+  INVALID_ALERT_THRESHOLD: {
+    uz: "Qoida chegarasi noto'g'ri: narx va o'sish qoidalari uchun foiz, STOCK_LOW uchun dona soni, OUT_OF_STOCK va BACK_IN_STOCK uchun chegarasiz.",
+    ru: "Неверный порог правила: процент для правил цены и роста, число штук для STOCK_LOW, без порога для OUT_OF_STOCK и BACK_IN_STOCK.",
+    en: "Invalid rule threshold: a percent for price and spike rules, units for STOCK_LOW, none for OUT_OF_STOCK and BACK_IN_STOCK.",
+  },
+  ALERT_RULE_LIMIT: {
+    uz: "Hisobda ogohlantirish qoidalari juda ko'p. Keraksizlarini o'chiring.",
+    ru: "У аккаунта слишком много правил уведомлений. Удалите ненужные.",
+    en: "The account has too many alert rules. Delete some first.",
+  },
+  BOT_DISABLED: {
+    uz: "Telegram bot bu serverda yoqilmagan.",
+    ru: "Telegram-бот на этом сервере не включён.",
+    en: "The Telegram bot is not enabled on this server.",
+  },
+  BOT_NOT_READY: {
+    uz: "Telegram bot hali ishga tushmagan. Keyinroq qayta yuboring.",
+    ru: "Telegram-бот ещё не запущен. Повторите позже.",
+    en: "The Telegram bot has not started yet. Send again later.",
+  },
+  INVALID_WEBHOOK_SECRET: {
+    uz: "X-Telegram-Bot-Api-Secret-Token sarlavhasi yo'q yoki noto'g'ri.",
+    ru: "Заголовок X-Telegram-Bot-Api-Secret-Token отсутствует или неверен.",
+    en: "The X-Telegram-Bot-Api-Secret-Token header is missing or wrong.",
+  },
 };
 
 const supportedLocales: Locale[] = ["uz", "ru", "en"];
