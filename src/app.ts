@@ -24,6 +24,12 @@ import { collectStats } from "./modules/admin/stats";
 import { toExtensionView, extensionView } from "./modules/admin/stats-model";
 import { UsersService } from "./modules/admin/users-service";
 import { aiRoutes } from "./modules/ai";
+import { alertRoutes } from "./modules/alerts";
+import { AlertEvaluator } from "./modules/alerts/evaluator";
+import { AlertService } from "./modules/alerts/service";
+import { botRoutes, telegramWebhookRoutes } from "./modules/bot";
+import { botStatusView, toBotStatusView } from "./modules/bot/model";
+import { BotService } from "./modules/bot/service";
 import { AnthropicClient } from "./modules/ai/anthropic-client";
 import { AiService } from "./modules/ai/service";
 import { AuthService } from "./modules/admin/auth-service";
@@ -100,9 +106,15 @@ export function createServices(deps: AppDeps) {
   const aiProvider = config.ai.apiKey ? new AnthropicClient({ ...config.ai, apiKey: config.ai.apiKey }, logger) : undefined;
   const ai = new AiService({ db, clock, logger, config: config.ai, settings, provider: aiProvider });
 
+  // Alert rules are checked on every refreshed snapshot; the bot delivers what fires.
+  const alerts = new AlertService({ db, clock, logger });
+  const alertEvaluator = new AlertEvaluator({ db, clock, logger, alerts });
+  refreshEvents.onProductRefreshed((event) => alertEvaluator.evaluate(event).then(() => undefined));
+  const bot = new BotService({ config: config.bot, db, clock, logger, products, tracking, alerts, evaluator: alertEvaluator, refreshEvents, instanceId: config.jobs.instanceId });
+
   return {
     metrics, errorReporter, uzum, browser, products, weeklyBuyers, tracking, signer, auth, refreshEvents, scheduler,
-    uzumAttempts, limiter, settings, accounts, users, ai,
+    uzumAttempts, limiter, settings, accounts, users, ai, alerts, alertEvaluator, bot,
   };
 }
 
@@ -129,7 +141,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
         },
       }),
     )
-    .use(healthRoutes(deps.database))
+    .use(healthRoutes(deps.database, services.bot))
     .use(metricsRoutes({ metrics: services.metrics, token: deps.config.operations.metricsToken }))
     .use(authRoutes(services.auth, { limiter: services.limiter, loginRule: deps.config.limits.login, settings: services.settings }))
     .use(uzumRoutes(services))
@@ -142,10 +154,13 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
         stats: () => collectStats({ database: deps.database, clock: deps.clock, jobRuns: services.scheduler.runs, uzumAttempts: services.uzumAttempts }),
       }),
     )
-    .use(aiRoutes(services));
+    .use(aiRoutes(services))
+    .use(alertRoutes({ auth: services.auth, alerts: services.alerts, clock: deps.clock }))
+    .use(botRoutes(services))
+    .use(telegramWebhookRoutes(services.bot));
 }
 
-function healthRoutes(database: DatabaseHandle) {
+function healthRoutes(database: DatabaseHandle, bot: BotService) {
   return new Elysia({ tags: ["health"] })
     .get("/health", () => ({ status: "ok" as const }), {
       response: t.Object({ status: t.Literal("ok") }),
@@ -171,6 +186,8 @@ function healthRoutes(database: DatabaseHandle) {
         return {
           status: ready ? ("ready" as const) : ("not_ready" as const),
           database: { kind: database.kind, reachable, migrations: { applied, expected }, extensions: extensions.map(toExtensionView) },
+          // The bot's state is reported but never makes the service unready: the API works without Telegram.
+          bot: toBotStatusView(bot.status()),
         };
       },
       {
@@ -194,4 +211,5 @@ const readyView = t.Object({
     migrations: t.Object({ applied: t.Integer(), expected: t.Integer() }),
     extensions: t.Array(extensionView),
   }),
+  bot: botStatusView,
 });

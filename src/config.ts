@@ -5,6 +5,7 @@ import { readJobsConfig, type JobsConfig } from "./jobs/config";
 import { readLimitsConfig, type LimitsConfig } from "./lib/rate-limit-config";
 import { readAiConfig, type AiConfig } from "./modules/ai/config";
 import { readOperationsConfig, type OperationsConfig } from "./lib/operations-config";
+import { readBotConfig, type BotConfig } from "./modules/bot/config";
 
 /** A bad environment variable; start-up prints its message as one line and exits. */
 export class ConfigError extends Error {
@@ -55,6 +56,8 @@ export interface Config {
   };
   jobs: JobsConfig;
   operations: OperationsConfig;
+  /** The Telegram bot; off without TELEGRAM_BOT_TOKEN. */
+  bot: BotConfig;
   limits: LimitsConfig;
   ai: AiConfig;
   /** The first super admin, created at start-up when no super admin exists yet. */
@@ -106,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     jobs: readJobsConfig(env, uzumMaxConcurrency),
     operations: readOperationsConfig(env, nodeEnv),
+    bot: readBotConfig(env),
     limits: readLimitsConfig(env),
     ai: readAiConfig(env),
     superAdmin: readSuperAdmin(env),

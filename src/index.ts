@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   const app = createApp(deps, services).listen({ port: config.port, hostname: "0.0.0.0", maxRequestBodySize: config.limits.maxBodyBytes });
   logger.info({ port: app.server?.port, swagger: `/swagger` }, "service.started");
   services.scheduler.start();
+  // Not awaited: the HTTP API serves while the bot reaches Telegram or retries in the background.
+  void services.bot.start();
 
   const server = app.server!;
   let stopping = false;
@@ -67,6 +69,8 @@ async function main(): Promise<void> {
         { name: "http", run: () => server.stop(), force: () => server.stop(true) },
         // Lets the item in hand finish and leave the rest, recorded, for the next start.
         { name: "scheduler", run: () => services.scheduler.stop() },
+        // Stops polling, gives the polling lease back and waits for alerts being sent.
+        { name: "telegram-bot", run: () => services.bot.stop() },
       ],
       close: [
         { name: "browser", run: () => services.browser.close() },
