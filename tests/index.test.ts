@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { testDatabaseKinds } from "./helpers/database";
 import { readSample } from "./helpers/prometheus";
+import { startSentryStub } from "./helpers/sentry-stub";
 import { createServiceDatabase, startService, type ServiceDatabase, type ServiceProcess } from "./helpers/service-process";
 import { json, startStub, type StubServer } from "./helpers/stub-server";
 import { wireProduct } from "./helpers/uzum-wire";
@@ -170,3 +171,35 @@ for (const kind of testDatabaseKinds()) {
     }, processTestTimeoutMs);
   });
 }
+
+describe("service process with SENTRY_DSN", () => {
+  test("reports a 5xx with its request id", async () => {
+    const sentry = startSentryStub();
+    const uzum = startStub(() => json({ errors: ["down"] }, 500));
+    const database = await createServiceDatabase("pglite");
+    try {
+      const service = await startService({ env: { ...database.env, UZUM_API_URL: uzum.url, UZUM_MAX_RETRIES: "0", SENTRY_DSN: sentry.dsn } });
+      const token = await signUp(service);
+
+      const response = await fetch(`${service.url}/api/v1/uzum/analyze`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-request-id": "sentry-check-1" },
+        body: JSON.stringify({ url: "https://uzum.uz/uz/product/-7200001" }),
+      });
+      expect(response.status).toBe(502);
+      expect((await response.json()).error.code).toBe("UZUM_UNAVAILABLE");
+
+      const events = await sentry.waitForEvents(1);
+      expect(events).toHaveLength(1);
+      expect(events[0].tags.request_id).toBe("sentry-check-1");
+      expect(events[0].tags.status).toBe("502");
+
+      service.kill("SIGTERM");
+      expect(await service.exited).toBe(0);
+    } finally {
+      await uzum.stop();
+      await sentry.server.stop();
+      await database.drop();
+    }
+  }, processTestTimeoutMs);
+});

@@ -26,7 +26,7 @@ export function readOperationsConfig(env: Env, nodeEnv: string): OperationsConfi
   };
 }
 
-/** A DSN has the form `https://<public key>@<host>/<project id>`. */
+/** Validates a DSN of the form `https://<public key>@<host>/<project id>`. */
 function readSentryDsn(env: Env): string | undefined {
   const raw = env.SENTRY_DSN?.trim();
   if (!raw) return undefined;
@@ -38,7 +38,8 @@ function readSentryDsn(env: Env): string | undefined {
     url = undefined;
   }
   const projectId = url?.pathname.split("/").pop();
-  if (!url || !["http:", "https:"].includes(url.protocol) || !url.username || !projectId) {
+  // The SDK accepts a key of word characters only and otherwise sends nothing, without an error.
+  if (!url || !["http:", "https:"].includes(url.protocol) || !/^\w+$/.test(url.username) || !projectId) {
     // The DSN carries the project's key, so the message does not repeat it.
     throw new ConfigError("SENTRY_DSN", "expected a Sentry DSN such as https://<public key>@o0.ingest.sentry.io/<project id>");
   }
