@@ -36,6 +36,10 @@ import { AuthService } from "./modules/admin/auth-service";
 import { jobsRoutes } from "./modules/admin/jobs-routes";
 import { TokenSigner } from "./modules/admin/tokens";
 import { metricsRoutes } from "./modules/operations";
+import { discoveryRoutes } from "./modules/discovery";
+import { CategoryListingClient } from "./modules/discovery/listing-client";
+import { DiscoveryService } from "./modules/discovery/service";
+import { DiscoveryWorker } from "./modules/discovery/worker";
 import { productRoutes, uzumRoutes } from "./modules/uzum";
 import { BannerReader } from "./modules/uzum/banner-reader";
 import { UzumClient } from "./modules/uzum/client";
@@ -82,8 +86,10 @@ export function createServices(deps: AppDeps) {
     pageTimeoutMs: config.browser.pageTimeoutMs,
     logger,
   });
+  // One GraphQL client serves the banner and the category listing, so they share a token and a request limit.
+  const graphql = new UzumGraphqlClient({ ...config.uzum, clock, logger, onAttempt });
   const banners = new BannerReader({
-    graphql: new UzumGraphqlClient({ ...config.uzum, clock, logger, onAttempt }),
+    graphql,
     pages: new UzumPageClient({ ...config.uzum, logger, onAttempt }),
     browser,
     clock,
@@ -96,6 +102,21 @@ export function createServices(deps: AppDeps) {
   const auth = new AuthService({ db, signer, refreshTtlSeconds: config.refreshTokenTtlSeconds, clock, logger });
 
   const refreshEvents = new RefreshEvents(logger);
+  const discoveryWorker = new DiscoveryWorker({
+    db,
+    clock,
+    logger,
+    products,
+    listing: new CategoryListingClient(graphql),
+    browser,
+    webUrl: config.uzum.webUrl,
+    // Leaves the pool time to open and close the page around the scan's own work.
+    browserBudgetMs: Math.max(1_000, config.browser.pageTimeoutMs - 2_000),
+    config: config.discovery,
+    workerId: config.jobs.instanceId,
+    events: refreshEvents,
+  });
+  const discovery = new DiscoveryService({ db, clock, logger, worker: discoveryWorker });
   const scheduler = createScheduler({ db, clock, logger, config: config.jobs, products, refreshEvents, weeklyBuyers, onRunFinished: metrics.recordJobRun });
   metrics.watchBrowserPool(() => browser.stats());
 
@@ -113,7 +134,7 @@ export function createServices(deps: AppDeps) {
   const bot = new BotService({ config: config.bot, db, clock, logger, products, tracking, alerts, evaluator: alertEvaluator, refreshEvents, instanceId: config.jobs.instanceId });
 
   return {
-    metrics, errorReporter, uzum, browser, products, weeklyBuyers, tracking, signer, auth, refreshEvents, scheduler,
+    metrics, errorReporter, uzum, browser, products, weeklyBuyers, tracking, signer, auth, refreshEvents, scheduler, discoveryWorker, discovery,
     uzumAttempts, limiter, settings, accounts, users, ai, alerts, alertEvaluator, bot,
   };
 }
@@ -146,6 +167,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     .use(authRoutes(services.auth, { limiter: services.limiter, loginRule: deps.config.limits.login, settings: services.settings }))
     .use(uzumRoutes(services))
     .use(productRoutes(services))
+    .use(discoveryRoutes({ auth: services.auth, discovery: services.discovery, config: deps.config.discovery }))
     .use(jobsRoutes({ auth: services.auth, scheduler: services.scheduler, db: deps.database.db }))
     .use(
       accountsRoutes({

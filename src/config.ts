@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readJobsConfig, type JobsConfig } from "./jobs/config";
+import { readDiscoveryConfig, type DiscoveryConfig } from "./modules/discovery/config";
 import { readLimitsConfig, type LimitsConfig } from "./lib/rate-limit-config";
 import { readAiConfig, type AiConfig } from "./modules/ai/config";
 import { readOperationsConfig, type OperationsConfig } from "./lib/operations-config";
@@ -55,6 +56,7 @@ export interface Config {
     concurrency: number;
   };
   jobs: JobsConfig;
+  discovery: DiscoveryConfig;
   operations: OperationsConfig;
   /** The Telegram bot; off without TELEGRAM_BOT_TOKEN. */
   bot: BotConfig;
@@ -108,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: readInteger(env, "WEEKLY_BUYERS_CONCURRENCY", 4, 1, 64),
     },
     jobs: readJobsConfig(env, uzumMaxConcurrency),
+    discovery: readDiscoveryConfig(env, uzumMaxConcurrency),
     operations: readOperationsConfig(env, nodeEnv),
     bot: readBotConfig(env),
     limits: readLimitsConfig(env),

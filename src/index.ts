@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   const app = createApp(deps, services).listen({ port: config.port, hostname: "0.0.0.0", maxRequestBodySize: config.limits.maxBodyBytes });
   logger.info({ port: app.server?.port, swagger: `/swagger` }, "service.started");
   services.scheduler.start();
+  services.discoveryWorker.start();
   // Not awaited: the HTTP API serves while the bot reaches Telegram or retries in the background.
   void services.bot.start();
 
@@ -67,8 +68,9 @@ async function main(): Promise<void> {
       drain: [
         // Stops listening at once and resolves when the requests in flight have been answered.
         { name: "http", run: () => server.stop(), force: () => server.stop(true) },
-        // Lets the item in hand finish and leave the rest, recorded, for the next start.
+        // Both let the item in hand finish and leave the rest, recorded, for the next start.
         { name: "scheduler", run: () => services.scheduler.stop() },
+        { name: "discovery-worker", run: () => services.discoveryWorker.stop() },
         // Stops polling, gives the polling lease back and waits for alerts being sent.
         { name: "telegram-bot", run: () => services.bot.stop() },
       ],
