@@ -26,7 +26,10 @@ export interface JobsConfig {
   /** How long a lease lasts without renewal; a crashed holder blocks the job at most this long. */
   leaseTtlSeconds: number;
   refresh: {
-    /** Products fetched at once; at most UZUM_MAX_CONCURRENCY, the Uzum client's own limit. */
+    /**
+     * Products refreshed at once. Their Uzum requests are also capped by UZUM_MAX_CONCURRENCY, so
+     * a value above that cap lets storing one product overlap fetching the next.
+     */
     concurrency: number;
     /** Products started per second; 0 means no limit beyond the concurrency. */
     ratePerSecond: number;
@@ -46,10 +49,10 @@ export function readJobsConfig(env: Env, uzumMaxConcurrency: number): JobsConfig
   for (const job of jobNames) schedules[job] = readSchedule(env, scheduleVariable(job), defaultSchedules[job]);
 
   const concurrency = readInteger(env, "REFRESH_CONCURRENCY", Math.min(8, uzumMaxConcurrency), 1, 256);
-  if (concurrency > uzumMaxConcurrency) {
+  if (concurrency > 2 * uzumMaxConcurrency) {
     throw new ConfigError(
       "REFRESH_CONCURRENCY",
-      `must not exceed UZUM_MAX_CONCURRENCY (${uzumMaxConcurrency}), because workers beyond it only wait for the Uzum client; got ${concurrency}`,
+      `must be at most twice UZUM_MAX_CONCURRENCY (${2 * uzumMaxConcurrency}), because more products at once only queue for the Uzum client; got ${concurrency}`,
     );
   }
 

@@ -220,7 +220,8 @@ describe("schedules", () => {
   });
 
   test("config keeps refresh within the client limit", () => {
-    expect(() => loadConfig({ UZUM_MAX_CONCURRENCY: "4", REFRESH_CONCURRENCY: "8", JWT_SECRET: "x".repeat(32) })).toThrow(
+    expect(loadConfig({ UZUM_MAX_CONCURRENCY: "4", REFRESH_CONCURRENCY: "8", JWT_SECRET: "x".repeat(32) }).jobs.refresh.concurrency).toBe(8);
+    expect(() => loadConfig({ UZUM_MAX_CONCURRENCY: "4", REFRESH_CONCURRENCY: "9", JWT_SECRET: "x".repeat(32) })).toThrow(
       "REFRESH_CONCURRENCY",
     );
   });
