@@ -131,7 +131,10 @@ export function createServices(deps: AppDeps) {
   const alerts = new AlertService({ db, clock, logger });
   const alertEvaluator = new AlertEvaluator({ db, clock, logger, alerts });
   refreshEvents.onProductRefreshed((event) => alertEvaluator.evaluate(event).then(() => undefined));
-  const bot = new BotService({ config: config.bot, db, clock, logger, products, tracking, alerts, evaluator: alertEvaluator, refreshEvents, instanceId: config.jobs.instanceId });
+  const bot = new BotService({
+    config: config.bot, db, clock, logger, products, tracking, alerts, evaluator: alertEvaluator, refreshEvents, instanceId: config.jobs.instanceId,
+    analyzeLimit: (userId) => limiter.hit("analyze", userId, config.limits.perUser.analyze),
+  });
 
   return {
     metrics, errorReporter, uzum, browser, products, weeklyBuyers, tracking, signer, auth, refreshEvents, scheduler, discoveryWorker, discovery,

@@ -35,6 +35,8 @@ export interface BotServiceDeps {
   refreshEvents: RefreshEvents;
   /** Names this process in the polling lease. */
   instanceId: string;
+  /** Counts a live analysis against the user's limit, throwing RateLimitedError when over it, as the API's analyze route does. */
+  analyzeLimit?: (userId: string) => void;
   /** Waits between Telegram retries; tests pass one that returns at once. */
   sleep?: (ms: number) => Promise<void>;
 }

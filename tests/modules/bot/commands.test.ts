@@ -30,7 +30,7 @@ for (const kind of testDatabaseKinds()) {
         const product = catalogue.get(id);
         return product ? json(wireProduct(product)) : json({}, 404);
       });
-      app = await createBotTestApp({ kind, env: { UZUM_API_URL: uzum.url, WEEKLY_BUYERS_BUDGET_MS: "0", UZUM_MAX_RETRIES: "0" } });
+      app = await createBotTestApp({ kind, env: { UZUM_API_URL: uzum.url, WEEKLY_BUYERS_BUDGET_MS: "0", UZUM_MAX_RETRIES: "0", RATE_LIMIT_ANALYZE_PER_MINUTE: "2" } });
     }, 60_000);
 
     afterAll(async () => {
@@ -190,6 +190,18 @@ for (const kind of testDatabaseKinds()) {
         expect(edit.body.reply_markup.inline_keyboard).toEqual([[{ text: texts.switchOn(1), callback_data: `rule:${created.body.id}:on` }]]);
       });
     }
+
+    test("analyze counts against the user's limit", async () => {
+      const { chatId } = await linkedChat("uz");
+      catalogue.set(4701, { id: 4701 });
+
+      // RATE_LIMIT_ANALYZE_PER_MINUTE is 2 in this suite.
+      for (let i = 0; i < 3; i++) await app.send(chatId, "/analyze 4701");
+
+      expect(app.telegram.callsOf("sendPhoto")).toHaveLength(2);
+      expect(app.telegram.textsTo(chatId).at(-1)).toBe(uz.rateLimited(60));
+      app.clock.advance(60_000);
+    });
 
     test("another account's rule cannot be switched", async () => {
       const owner = await linkedChat("uz");

@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
 import { AppError } from "../../../lib/errors";
+import { RateLimitedError } from "../../../lib/rate-limit";
 import { parseProductInput } from "../../uzum/product-url";
 import { commandArgument, reply, requireLink, type BotContext, type BotDeps } from "../context";
 import { productTitle, scoreCard } from "../format";
@@ -13,11 +14,16 @@ export function productCommands(deps: BotDeps) {
   const composer = new Composer<BotContext>();
 
   composer.command("analyze", async (ctx) => {
-    if (!(await requireLink(deps, ctx))) return;
+    const link = await requireLink(deps, ctx);
+    if (!link) return;
     const productId = await productArgument(deps, ctx, "analyze");
     if (productId === undefined) return;
 
-    const stored = await deps.products.analyze(productId).catch((error: unknown) => failure(deps, ctx, error));
+    // A chat analyses from Uzum like POST /uzum/analyze, so it counts against the same per-user limit.
+    const stored = await Promise.resolve()
+      .then(() => deps.analyzeLimit?.(link.userId))
+      .then(() => deps.products.analyze(productId))
+      .catch((error: unknown) => failure(deps, ctx, error));
     if (!stored) return;
 
     const card = scoreCard(stored, ctx.texts, ctx.chatRecord.locale);
@@ -69,7 +75,9 @@ async function productArgument(deps: BotDeps, ctx: BotContext, command: string):
 
 /** Replies to a failed command with the text for its error code, and rethrows errors that have none. */
 async function failure(deps: BotDeps, ctx: BotContext, error: unknown): Promise<undefined> {
-  const text = error instanceof AppError ? errorText(ctx.texts, error.code) : undefined;
+  let text: string | undefined;
+  if (error instanceof RateLimitedError) text = ctx.texts.rateLimited(error.retryAfterSeconds);
+  else if (error instanceof AppError) text = errorText(ctx.texts, error.code);
   if (!text) throw error;
   await reply(deps, ctx, text);
   return undefined;

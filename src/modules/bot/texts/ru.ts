@@ -41,6 +41,7 @@ export const ru: Texts = {
   productNotFound: "Такой товар на Uzum не найден.",
   uzumUnavailable: "Uzum сейчас не отвечает. Повторите попытку чуть позже.",
   failed: "Произошла ошибка. Повторите попытку позже.",
+  rateLimited: (seconds: number) => `Слишком много анализов. Повторите через ${seconds} с.`,
   card: {
     price: "Цена",
     stock: "Остаток",

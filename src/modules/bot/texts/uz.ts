@@ -45,6 +45,7 @@ export const uz = {
   productNotFound: "Uzumda bunday mahsulot topilmadi.",
   uzumUnavailable: "Uzum hozir javob bermayapti. Birozdan so'ng qayta urinib ko'ring.",
   failed: "Xatolik yuz berdi. Keyinroq qayta urinib ko'ring.",
+  rateLimited: (seconds: number) => `Tahlillar juda ko'p. ${seconds} soniyadan so'ng qayta urinib ko'ring.`,
   card: {
     price: "Narx",
     stock: "Qoldiq",
