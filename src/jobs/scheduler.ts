@@ -54,9 +54,9 @@ export interface JobStatus {
 }
 
 interface ActiveRun {
-  runId: number;
   controller: AbortController;
-  done: Promise<JobRunRow>;
+  /** Settles when the run has ended, or at once when it never started. */
+  settled: Promise<unknown>;
 }
 
 const progressIntervalMs = 5_000;
@@ -168,7 +168,7 @@ export class Scheduler {
 
     const running = [...this.active.values()];
     for (const run of running) run.controller.abort(new Error("The service is stopping"));
-    await Promise.allSettled(running.map((run) => run.done));
+    await Promise.all(running.map((run) => run.settled));
     this.options.logger.info({ interruptedRuns: running.length }, "scheduler.stopped");
   }
 
@@ -181,13 +181,24 @@ export class Scheduler {
 
     // Claim the slot before the first await, so two calls in this process cannot both pass.
     const controller = new AbortController();
-    const slot: ActiveRun = { runId: 0, controller, done: Promise.resolve(undefined as unknown as JobRunRow) };
-    this.active.set(name, slot);
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.active.set(name, { controller, settled });
+    const leave = () => {
+      this.active.delete(name);
+      settle();
+    };
 
     let row: JobRunRow;
     try {
       if (!(await this.leases.acquire(name))) {
-        this.active.delete(name);
+        leave();
+        return undefined;
+      }
+      // stop() ran while the lease was being taken, so this run must not start.
+      if (this.stopped) {
+        await this.leases.release(name);
+        leave();
         return undefined;
       }
       const startedAt = this.options.clock.now();
@@ -202,14 +213,13 @@ export class Scheduler {
       const abandoned = await this.runs.closeAbandoned(name, row.id, startedAt);
       if (abandoned > 0) this.options.logger.warn({ job: name, abandoned }, "job.abandoned_runs_closed");
     } catch (error) {
-      this.active.delete(name);
       await this.leases.release(name).catch(() => {});
+      leave();
       throw error;
     }
 
-    slot.runId = row.id;
-    slot.done = this.execute(job, row, request.actorUserId, controller).finally(() => this.active.delete(name));
-    return { row, done: slot.done };
+    const done = this.execute(job, row, request.actorUserId, controller).finally(leave);
+    return { row, done };
   }
 
   private async execute(job: JobDefinition, row: JobRunRow, actorUserId: string | null, controller: AbortController): Promise<JobRunRow> {
