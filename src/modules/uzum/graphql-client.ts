@@ -157,6 +157,8 @@ export class UzumGraphqlClient {
     const nowMs = this.options.clock.now().getTime();
     if (this.token && nowMs < this.token.expiresAtMs) return this.token.value;
 
+    // NOTE: callers that join a fetch under way share the first caller's signal and retries, so that
+    // caller running out of time fails the token for all of them; each then falls back to the next source.
     this.tokenRequest ??= this.fetchToken(options).finally(() => {
       this.tokenRequest = undefined;
     });
