@@ -72,7 +72,7 @@ export class BotRuntime {
   /** Starts the first attempt and the alert dispatch timer; resolves when the first attempt has ended, either way. */
   async start(): Promise<void> {
     this.stopped = false;
-    this.dispatchTimer = setInterval(() => void this.dispatchDue(), this.deps.config.dispatchIntervalMs);
+    this.dispatchTimer ??= setInterval(() => void this.dispatchDue(), this.deps.config.dispatchIntervalMs);
     const ready = await this.initialise();
     if (!ready) this.scheduleRetry();
   }
@@ -112,6 +112,7 @@ export class BotRuntime {
     clearInterval(this.pollTimer);
     clearInterval(this.dispatchTimer);
     this.pollTimer = undefined;
+    this.dispatchTimer = undefined;
     if (this.polling) {
       this.polling = false;
       await this.deps.bot.stop().catch((error: unknown) => this.deps.logger.warn({ err: error }, "bot.stop_failed"));

@@ -119,6 +119,9 @@ export class BotService {
   async handleUpdate(update: Update): Promise<void> {
     const enabled = this.enabled;
     if (!enabled || !enabled.bot.isInited()) throw new AppError(503, "BOT_NOT_READY");
+    // NOTE: the response waits for the handler, so an /analyze that outlasts Telegram's webhook
+    // timeout (not documented by Telegram) may be delivered again. Responding first and handling
+    // after would avoid that, at the cost of losing the update if the process dies in between.
     try {
       await enabled.bot.handleUpdate(update);
     } catch (error) {
