@@ -66,6 +66,8 @@ try {
   });
 
   const rowsBefore = await tableCounts();
+  // Resident memory once the database is open and seeded, to tell the job's share from the database's.
+  const rssBeforeMb = Math.round(process.memoryUsage.rss() / 1024 / 1024);
   const memory = trackPeakRss();
   const startedAt = performance.now();
   const run = await scheduler.tick("refresh-tracked");
@@ -86,6 +88,7 @@ try {
       wallSeconds: round(wallMs / 1000),
       floorSeconds: round(floorMs / 1000),
       ratioToFloor: round(wallMs / floorMs),
+      rssBeforeMb,
       peakRssMb,
       // Snapshot, SKU and shop rows are new; the product rows existed and are updated.
       rowsWritten: {
