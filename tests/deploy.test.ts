@@ -1,15 +1,17 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repositoryRoot, startService } from "./helpers/service-process";
+import { killRunningServices, repositoryRoot, startService } from "./helpers/service-process";
 
 /**
  * Checks of the container and deploy files, standing in for a Dockerfile linter and a
  * container engine where neither exists: the essentials are read from the files, and the
  * image's start command and health check run as plain processes.
  */
+
+afterEach(killRunningServices);
 
 interface Dockerfile {
   from: string[];

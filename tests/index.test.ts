@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { testDatabaseKinds } from "./helpers/database";
 import { readSample } from "./helpers/prometheus";
 import { startSentryStub } from "./helpers/sentry-stub";
-import { createServiceDatabase, startService, type ServiceDatabase, type ServiceProcess } from "./helpers/service-process";
+import { createServiceDatabase, killRunningServices, startService, type ServiceDatabase, type ServiceProcess } from "./helpers/service-process";
 import { json, startStub, type StubServer } from "./helpers/stub-server";
 import { wireProduct } from "./helpers/uzum-wire";
 
@@ -10,6 +10,8 @@ import { wireProduct } from "./helpers/uzum-wire";
  * The real service in its own process: start-up, SIGTERM with work in flight, SIGKILL, and
  * restarts on the same database.
  */
+
+afterEach(killRunningServices);
 
 /** Each test starts the service once or twice, and a first PGlite start runs initdb and every migration. */
 const processTestTimeoutMs = 120_000;

@@ -37,6 +37,15 @@ export interface StartServiceOptions {
   startTimeoutMs?: number;
 }
 
+const running = new Set<Subprocess>();
+
+/** Sends SIGKILL to every service a test started and that still runs, such as after a failed assertion. */
+export async function killRunningServices(): Promise<void> {
+  const children = [...running];
+  for (const child of children) child.kill("SIGKILL");
+  await Promise.all(children.map((child) => child.exited));
+}
+
 /** Environment every spawned service gets; tests add the database, Uzum stubs and job settings. */
 export const baseServiceEnv: Record<string, string> = {
   PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -71,6 +80,9 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     stdout: "pipe",
     stderr: "pipe",
   });
+
+  running.add(child);
+  void child.exited.then(() => running.delete(child));
 
   const logs: LogLine[] = [];
   const waiters: Array<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
