@@ -239,7 +239,7 @@ export const trackedProducts = pgTable(
 );
 
 /**
- * Who did what to which record, for any admin or maintenance action. `before` and `after`
+ * Record of who did what to which record, for any admin or maintenance action. `before` and `after`
  * hold what a reader needs to see the change; a bulk action stores its counts in `after`.
  */
 export const auditLog = pgTable(
@@ -296,6 +296,8 @@ export const jobLeases = pgTable("job_leases", {
   runId: bigint("run_id", { mode: "number" }),
   acquiredAt: timestamp("acquired_at", { withTimezone: true }).notNull(),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  /** The scheduled start last claimed, so an instance whose clock runs late cannot run that tick again. */
+  lastTickAt: timestamp("last_tick_at", { withTimezone: true }),
 });
 
 /** Units sold per product per Tashkent day: the day's last total orders minus the previous day's. */
@@ -322,7 +324,7 @@ export const stagedProductSnapshots = pgTable(
   "staged_product_snapshots",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    /** Where the row came from, such as `legacy`, with its id there, so staging twice is a no-op. */
+    /** Source of the row, such as `legacy`, with its id there, so staging twice is a no-op. */
     origin: text("origin").notNull(),
     originId: text("origin_id").notNull(),
     productId: bigint("product_id", { mode: "number" }).notNull(),

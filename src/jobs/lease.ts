@@ -1,4 +1,4 @@
-import { and, eq, gt, lte } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { jobLeases } from "../db/schema";
 import type { Clock } from "../lib/time";
@@ -19,17 +19,28 @@ export class JobLeases {
     private readonly ttlMs: number,
   ) {}
 
-  /** Takes the job's lease when no instance holds it or the holder let it expire; returns whether it did. */
-  async acquire(job: string): Promise<boolean> {
+  /**
+   * Takes the job's lease when no instance holds it or the holder let it expire; returns whether
+   * it did. With `tickAt`, the scheduled start being run, it also fails when that start or a
+   * later one was already claimed, so each tick runs once even when instances' clocks differ.
+   */
+  async acquire(job: string, tickAt?: Date): Promise<boolean> {
     const now = this.clock.now();
-    const lease = { job, holder: this.holder, runId: null, acquiredAt: now, expiresAt: this.expiry(now) };
+    const lease = { job, holder: this.holder, runId: null, acquiredAt: now, expiresAt: this.expiry(now), lastTickAt: tickAt ?? null };
+    const newTick = tickAt ? or(isNull(jobLeases.lastTickAt), lt(jobLeases.lastTickAt, tickAt)) : undefined;
     const taken = await this.db
       .insert(jobLeases)
       .values(lease)
       .onConflictDoUpdate({
         target: jobLeases.job,
-        set: { holder: lease.holder, runId: null, acquiredAt: now, expiresAt: lease.expiresAt },
-        setWhere: lte(jobLeases.expiresAt, now),
+        set: {
+          holder: lease.holder,
+          runId: null,
+          acquiredAt: now,
+          expiresAt: lease.expiresAt,
+          lastTickAt: tickAt ?? sql`${jobLeases.lastTickAt}`,
+        },
+        setWhere: and(lte(jobLeases.expiresAt, now), newTick),
       })
       .returning({ holder: jobLeases.holder });
     return taken.length === 1;
@@ -45,8 +56,12 @@ export class JobLeases {
     return renewed.length === 1;
   }
 
+  /** Ends the lease now; the row stays, because it remembers the last tick claimed. */
   async release(job: string): Promise<void> {
-    await this.db.delete(jobLeases).where(and(eq(jobLeases.job, job), eq(jobLeases.holder, this.holder)));
+    await this.db
+      .update(jobLeases)
+      .set({ expiresAt: this.clock.now() })
+      .where(and(eq(jobLeases.job, job), eq(jobLeases.holder, this.holder)));
   }
 
   /** Returns the leases not yet expired, keyed by job. */

@@ -111,7 +111,7 @@ export class Scheduler {
    * holds its lease. Returns the finished run, or undefined when the tick was skipped.
    */
   async tick(name: JobName): Promise<JobRunRow | undefined> {
-    const started = await this.begin(name, { trigger: "schedule", actorUserId: null });
+    const started = await this.begin(name, { trigger: "schedule", actorUserId: null, tickAt: this.scheduledStart(name) });
     if (!started) {
       this.options.logger.debug({ job: name }, "job.tick_skipped");
       return undefined;
@@ -153,6 +153,15 @@ export class Scheduler {
     return new Cron(schedule, { paused: true, timezone: jobTimezone }).nextRun(from);
   }
 
+  /** Finds the newest scheduled start at or before now, which names the tick being run. */
+  private scheduledStart(name: JobName): Date | undefined {
+    const schedule = this.options.schedules[name];
+    if (!schedule) return undefined;
+    // One second of slack, because croner may call a little before the whole second.
+    const reference = new Date(this.options.clock.now().getTime() + 1000);
+    return new Cron(schedule, { paused: true, timezone: jobTimezone }).previousRuns(1, reference)[0];
+  }
+
   has(name: string): name is JobName {
     return this.jobs.has(name as JobName);
   }
@@ -174,7 +183,7 @@ export class Scheduler {
 
   private async begin(
     name: JobName,
-    request: { trigger: "schedule" | "manual"; actorUserId: string | null },
+    request: { trigger: "schedule" | "manual"; actorUserId: string | null; tickAt?: Date },
   ): Promise<{ row: JobRunRow; done: Promise<JobRunRow> } | undefined> {
     const job = this.jobs.get(name)!;
     if (this.stopped || this.active.has(name)) return undefined;
@@ -191,7 +200,7 @@ export class Scheduler {
 
     let row: JobRunRow;
     try {
-      if (!(await this.leases.acquire(name))) {
+      if (!(await this.leases.acquire(name, request.tickAt))) {
         leave();
         return undefined;
       }

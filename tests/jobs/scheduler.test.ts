@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { eq } from "drizzle-orm";
+import { eq, gt } from "drizzle-orm";
 import { loadConfig } from "../../src/config";
 import { openDatabase, type DatabaseHandle } from "../../src/db/client";
 import { accounts, jobLeases, jobRuns, users } from "../../src/db/schema";
@@ -36,6 +36,11 @@ async function insertUser(database: DatabaseHandle): Promise<string> {
     .values({ accountId: account.id, email: `admin-${account.id}@example.uz`, passwordHash: "x", role: "SUPER_ADMIN" })
     .returning();
   return user.id;
+}
+
+/** Leases not yet expired, that is, jobs some instance is running. */
+function heldLeases(database: DatabaseHandle, clock: FakeClock) {
+  return database.db.select().from(jobLeases).where(gt(jobLeases.expiresAt, clock.now()));
 }
 
 function schedulerOn(database: DatabaseHandle, clock: FakeClock, instanceId: string, jobs: JobDefinition[], schedules = {}) {
@@ -77,6 +82,25 @@ for (const kind of testDatabaseKinds()) {
       }
     }, 60_000);
 
+    test("late clock does not rerun a tick", async () => {
+      const { job, calls, release } = gatedJob();
+      release();
+      const hourly = { "daily-sales": "5 * * * *" };
+      const punctual = schedulerOn(database, clock, "instance-a", [job], hourly);
+      const late = schedulerOn(database, clock, "instance-b", [job], hourly);
+
+      clock.set("2026-03-10T07:05:00Z");
+      expect((await punctual.tick("daily-sales"))?.outcome).toBe("succeeded");
+      // The other instance's clock reaches the same tick after the run has ended.
+      clock.set("2026-03-10T07:05:40Z");
+      expect(await late.tick("daily-sales")).toBeUndefined();
+      expect(calls).toHaveLength(1);
+
+      clock.set("2026-03-10T08:05:00Z");
+      expect((await late.tick("daily-sales"))?.outcome).toBe("succeeded");
+      expect(calls).toHaveLength(2);
+    }, 60_000);
+
     test("records a failed run and keeps going", async () => {
       const failing: JobDefinition = {
         name: "snapshot-cleanup",
@@ -94,7 +118,7 @@ for (const kind of testDatabaseKinds()) {
 
       const again = await scheduler.tick("snapshot-cleanup");
       expect(again?.outcome).toBe("failed");
-      expect(await database.db.select().from(jobLeases)).toHaveLength(0);
+      expect(await heldLeases(database, clock)).toHaveLength(0);
     }, 60_000);
 
     test("lease of a crashed holder expires", async () => {
@@ -174,7 +198,7 @@ for (const kind of testDatabaseKinds()) {
       const run = await tick;
       expect(run?.outcome).toBe("interrupted");
       expect(run?.counts.itemsDone).toBeGreaterThan(0);
-      expect(await database.db.select().from(jobLeases)).toHaveLength(0);
+      expect(await heldLeases(database, clock)).toHaveLength(0);
       expect(await scheduler.tick("refresh-tracked")).toBeUndefined();
     }, 60_000);
   });
