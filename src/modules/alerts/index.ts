@@ -1,4 +1,4 @@
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import { errorEnvelope, errorResponses } from "../../lib/http";
 import type { Clock } from "../../lib/time";
 import { authGuard } from "../admin/auth-guard";
@@ -80,6 +80,7 @@ export function alertRoutes(deps: { auth: AuthService; alerts: AlertService; clo
       },
       {
         params: ruleIdParams,
+        response: { 204: t.Void(), ...errorResponses },
         detail: { summary: "Delete a rule; its past events stay listed", ...secured },
       },
     )
