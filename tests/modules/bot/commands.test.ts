@@ -38,7 +38,7 @@ for (const kind of testDatabaseKinds()) {
       await uzum?.stop();
     });
 
-    /** A new chat linked to a new seller, speaking `locale`. */
+    /** Creates a chat linked to a new seller, speaking `locale`. */
     async function linkedChat(locale: "uz" | "ru") {
       const chatId = ++nextChatId;
       const seller = await app.linkedSeller(chatId);
@@ -89,7 +89,7 @@ for (const kind of testDatabaseKinds()) {
         expect(caption).toContain(`${texts.card.stock}: 37 ${texts.card.units}`);
         expect(caption).toContain(`${texts.card.weeklyBuyers}: `);
         expect(caption).toContain(`${texts.card.score}: `);
-        expect(caption).toContain(`${texts.card.shop}: `);
+        expect(caption).toContain(`${texts.card.shop}: Go'zallik &amp; Co`);
         expect(caption).not.toContain("<SPF");
       });
 
