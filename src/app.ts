@@ -38,6 +38,7 @@ import { TokenSigner } from "./modules/admin/tokens";
 import { metricsRoutes } from "./modules/operations";
 import { discoveryRoutes } from "./modules/discovery";
 import { CategoryListingClient } from "./modules/discovery/listing-client";
+import { countPendingRuns } from "./modules/discovery/repository";
 import { DiscoveryService } from "./modules/discovery/service";
 import { DiscoveryWorker } from "./modules/discovery/worker";
 import { productRoutes, uzumRoutes } from "./modules/uzum";
@@ -119,6 +120,7 @@ export function createServices(deps: AppDeps) {
   const discovery = new DiscoveryService({ db, clock, logger, worker: discoveryWorker });
   const scheduler = createScheduler({ db, clock, logger, config: config.jobs, products, refreshEvents, weeklyBuyers, onRunFinished: metrics.recordJobRun });
   metrics.watchBrowserPool(() => browser.stats());
+  metrics.watchDiscoveryQueue(() => countPendingRuns(db));
 
   const limiter = new RateLimiter(clock);
   const settings = new SettingsService({ db, clock });
@@ -134,6 +136,7 @@ export function createServices(deps: AppDeps) {
   const bot = new BotService({
     config: config.bot, db, clock, logger, products, tracking, alerts, evaluator: alertEvaluator, refreshEvents, instanceId: config.jobs.instanceId,
     analyzeLimit: (userId) => limiter.hit("analyze", userId, config.limits.perUser.analyze),
+    onAlertOutcome: (outcome, events) => metrics.recordAlertDelivery({ channel: "telegram", outcome, count: events }),
   });
 
   return {

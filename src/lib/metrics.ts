@@ -42,10 +42,12 @@ export interface JobRunSample {
 }
 
 export interface AlertDeliverySample {
-  /** Where the alert went, such as `telegram`. */
+  /** Channel the alert went to, such as `telegram`. */
   channel: string;
-  /** `sent`, `failed` or `skipped`. */
+  /** Such as `delivered`, `no_chat`, `retry` or `failed`. */
   outcome: string;
+  /** Alerts with this outcome; 1 when left out. */
+  count?: number;
 }
 
 /** Pages and browser state of a `BrowserPool`, in the shape of its `stats()`. */
@@ -152,7 +154,7 @@ export class Metrics {
   };
 
   readonly recordAlertDelivery = (sample: AlertDeliverySample): void => {
-    this.alertDeliveries.inc({ channel: sample.channel, outcome: sample.outcome });
+    this.alertDeliveries.inc({ channel: sample.channel, outcome: sample.outcome }, sample.count ?? 1);
   };
 
   /**

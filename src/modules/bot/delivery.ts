@@ -25,7 +25,19 @@ export interface AlertDeliveryDeps {
   chats: ChatRepository;
   sender: TelegramSender;
   alerts: AlertService;
+  /**
+   * Called for each delivery attempt's result, for metrics: `delivered`, `no_chat`, `retry`
+   * (sent again later) or `failed` (given up), with the number of events.
+   */
+  onOutcome?: (outcome: "delivered" | "no_chat" | "retry" | "failed", events: number) => void;
 }
+
+/** The metrics outcome of each final delivery status. */
+const outcomeOfStatus: Partial<Record<AlertDeliveryStatus, "delivered" | "no_chat" | "failed">> = {
+  DELIVERED: "delivered",
+  NO_CHAT: "no_chat",
+  FAILED: "failed",
+};
 
 interface Message {
   events: AlertEventRow[];
@@ -243,6 +255,7 @@ export class AlertDelivery {
       })
       .where(eq(alertEvents.id, event.id));
     this.deps.logger.warn({ eventId: event.id, accountId: event.accountId, attempts, error, gaveUp: delayMs === undefined }, "alerts.delivery_failed");
+    this.deps.onOutcome?.(delayMs === undefined ? "failed" : "retry", 1);
   }
 
   private async finish(events: AlertEventRow[], status: AlertDeliveryStatus, now: Date): Promise<void> {
@@ -257,6 +270,8 @@ export class AlertDelivery {
         nextAttemptAt: null,
       })
       .where(inArray(alertEvents.id, events.map((event) => event.id)));
+    const outcome = outcomeOfStatus[status];
+    if (outcome) this.deps.onOutcome?.(outcome, events.length);
   }
 
   /** Tells the account's chats that a discovery run finished, with its top five, or failed, with the reason. */

@@ -18,7 +18,7 @@ import { productCommands } from "./commands/products";
 import { topCommands } from "./commands/top";
 import type { BotConfig } from "./config";
 import { loadChat, reply, type BotContext, type BotDeps } from "./context";
-import { AlertDelivery } from "./delivery";
+import { AlertDelivery, type AlertDeliveryDeps } from "./delivery";
 import { LinkCodeService } from "./link-codes";
 import { BotRuntime, type BotStatus } from "./runtime";
 import { TelegramSender } from "./telegram";
@@ -39,6 +39,8 @@ export interface BotServiceDeps {
   analyzeLimit?: (userId: string) => void;
   /** Waits between Telegram retries; tests pass one that returns at once. */
   sleep?: (ms: number) => Promise<void>;
+  /** Receives the result of each alert delivery, for metrics. */
+  onAlertOutcome?: AlertDeliveryDeps["onOutcome"];
 }
 
 /** Running parts of an enabled bot. */
@@ -139,7 +141,7 @@ export class BotService {
     const { config, db, clock, logger } = this.deps;
     const bot = new Bot<BotContext>(token, { client: { apiRoot: config.apiUrl, timeoutSeconds: 60 } });
     const sender = new TelegramSender({ api: bot.api, logger, sleep: this.deps.sleep, onBlocked: (chatId) => this.chats.deactivate(chatId) });
-    const delivery = new AlertDelivery({ db, clock, logger, chats: this.chats, sender, alerts: this.deps.alerts });
+    const delivery = new AlertDelivery({ db, clock, logger, chats: this.chats, sender, alerts: this.deps.alerts, onOutcome: this.deps.onAlertOutcome });
     const commandDeps: BotDeps = { ...this.deps, chats: this.chats, linkCodes: this.linkCodes, sender };
 
     // 1. Every handler gets the chat's row and texts.

@@ -32,6 +32,12 @@ export async function findRunStatus(db: Database, runId: string): Promise<RunRow
   return row?.status;
 }
 
+/** Counts the runs waiting for a worker, for the queue-depth metric; the partial index on open runs covers it. */
+export async function countPendingRuns(db: Database): Promise<number> {
+  const [row] = await db.select({ pending: count() }).from(discoveryRuns).where(eq(discoveryRuns.status, "PENDING"));
+  return Number(row?.pending ?? 0);
+}
+
 export async function findRun(db: Database, accountId: string, runId: string): Promise<RunRow | undefined> {
   const [row] = await db
     .select()
