@@ -515,8 +515,8 @@ function blockHeavyResources(route: Route): Promise<void> {
   return handled.catch(() => undefined);
 }
 
-// NOTE: no test sends traffic through a proxy. Chromium bypasses proxies for loopback
-// addresses unless the bypass list contains "<-loopback>", so a local test would need that rule.
+// Chromium bypasses proxies for loopback addresses, but playwright-core 1.65 adds "<-loopback>"
+// to the bypass list when no bypass names a loopback host, so a proxy on 127.0.0.1 sees local pages too.
 function toPlaywrightProxy(url: string): LaunchOptions["proxy"] {
   const parsed = new URL(url);
   return {
