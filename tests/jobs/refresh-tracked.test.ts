@@ -102,10 +102,12 @@ for (const kind of testDatabaseKinds()) {
 
       failing.clear();
       uzum.requests.length = 0;
+      // The next 6-hourly tick: 18:00 in Tashkent.
+      app.clock.set("2026-03-10T13:00:00Z");
       const next = await app.services.scheduler.tick("refresh-tracked");
-      // Both kept their old analysis time, so both lead the next run in their old order.
-      expect(requestedIds(uzum)).toEqual([711, 712]);
-      expect(next?.counts.refreshed).toBe(1);
+      // Both kept their old analysis time, so they lead the next run, ahead of the one refreshed at 12:00.
+      expect(requestedIds(uzum)).toEqual([711, 712, 713]);
+      expect(next?.counts.refreshed).toBe(2);
       expect(next?.counts.notFound).toBe(1);
     }, 60_000);
 
@@ -123,8 +125,8 @@ for (const kind of testDatabaseKinds()) {
       expect(interrupted?.outcome).toBe("interrupted");
       expect(interrupted?.counts.refreshed).toBe(2);
 
-      // A restarted process, a little later.
-      app.clock.advance(60_000);
+      // A restarted process at the next 6-hourly tick, 18:00 in Tashkent.
+      app.clock.set("2026-03-10T13:00:00Z");
       const restarted = createScheduler({
         db: app.database.db,
         clock: app.clock,
