@@ -80,7 +80,10 @@ export class Scheduler {
     this.jobs = new Map(options.jobs.map((job) => [job.name, job]));
   }
 
-  /** Starts the cron timers of every job that has a schedule. */
+  /**
+   * Starts the cron timers of every job that has a schedule, and resumes at once any scheduled
+   * job whose last run was cut off, so a restart does not leave its work until the next tick.
+   */
   start(): void {
     for (const job of this.jobs.values()) {
       const schedule = this.options.schedules[job.name];
@@ -104,6 +107,26 @@ export class Scheduler {
       { instanceId: this.options.instanceId, jobs: [...this.crons.keys()] },
       "scheduler.started",
     );
+    this.resumeInterrupted().catch((error) => this.options.logger.error({ err: error }, "scheduler.resume_failed"));
+  }
+
+  /**
+   * Runs each scheduled job whose newest run was interrupted or abandoned by a stopped instance.
+   * The check is repeated under the job's lease, so of several instances starting together only
+   * one resumes it. Returns the runs started, each settled.
+   */
+  async resumeInterrupted(): Promise<JobRunRow[]> {
+    const latest = await this.runs.latestByJob();
+    const resumed: JobRunRow[] = [];
+    for (const job of this.jobs.values()) {
+      if (!this.options.schedules[job.name]) continue;
+      const outcome = latest.get(job.name)?.outcome;
+      if (outcome !== "interrupted" && outcome !== "running") continue;
+
+      const started = await this.begin(job.name, { trigger: "schedule", actorUserId: null, onlyAfterInterruption: true });
+      if (started) resumed.push(await started.done);
+    }
+    return resumed;
   }
 
   /**
@@ -162,6 +185,12 @@ export class Scheduler {
     return new Cron(schedule, { paused: true, timezone: jobTimezone }).previousRuns(1, reference)[0];
   }
 
+  /** Whether the job's newest run was interrupted, or is still marked running though this instance holds its lease. */
+  private async lastRunWasCut(name: JobName): Promise<boolean> {
+    const outcome = (await this.runs.latestByJob()).get(name)?.outcome;
+    return outcome === "interrupted" || outcome === "running";
+  }
+
   has(name: string): name is JobName {
     return this.jobs.has(name as JobName);
   }
@@ -183,7 +212,7 @@ export class Scheduler {
 
   private async begin(
     name: JobName,
-    request: { trigger: "schedule" | "manual"; actorUserId: string | null; tickAt?: Date },
+    request: { trigger: "schedule" | "manual"; actorUserId: string | null; tickAt?: Date; onlyAfterInterruption?: boolean },
   ): Promise<{ row: JobRunRow; done: Promise<JobRunRow> } | undefined> {
     const job = this.jobs.get(name)!;
     if (this.stopped || this.active.has(name)) return undefined;
@@ -204,8 +233,8 @@ export class Scheduler {
         leave();
         return undefined;
       }
-      // stop() ran while the lease was being taken, so this run must not start.
-      if (this.stopped) {
+      // stop() ran while the lease was being taken, or another instance already resumed the job.
+      if (this.stopped || (request.onlyAfterInterruption && !(await this.lastRunWasCut(name)))) {
         await this.leases.release(name);
         leave();
         return undefined;

@@ -125,8 +125,8 @@ for (const kind of testDatabaseKinds()) {
       expect(interrupted?.outcome).toBe("interrupted");
       expect(interrupted?.counts.refreshed).toBe(2);
 
-      // A restarted process at the next 6-hourly tick, 18:00 in Tashkent.
-      app.clock.set("2026-03-10T13:00:00Z");
+      // A restarted process, a minute later.
+      app.clock.advance(60_000);
       const restarted = createScheduler({
         db: app.database.db,
         clock: app.clock,
@@ -136,11 +136,13 @@ for (const kind of testDatabaseKinds()) {
         refreshEvents: app.services.refreshEvents,
         weeklyBuyers: undefined,
       });
-      const resumed = await restarted.tick("refresh-tracked");
+      const [resumed] = await restarted.resumeInterrupted();
 
-      expect(resumed?.outcome).toBe("succeeded");
-      expect(resumed?.counts.candidates).toBe(2);
+      expect(resumed.outcome).toBe("succeeded");
+      expect(resumed.counts.candidates).toBe(2);
       expect(requestedIds(uzum)).toEqual([721, 722, 723, 724]);
+      // Another instance starting now finds nothing left to resume.
+      expect(await restarted.resumeInterrupted()).toEqual([]);
     }, 60_000);
 
     test("hook gets previous and new snapshot", async () => {
