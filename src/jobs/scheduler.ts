@@ -185,7 +185,7 @@ export class Scheduler {
     return new Cron(schedule, { paused: true, timezone: jobTimezone }).previousRuns(1, reference)[0];
   }
 
-  /** Whether the job's newest run was interrupted, or is still marked running though this instance holds its lease. */
+  /** Checks whether the job's newest run was interrupted, or is still marked running though this instance holds its lease. */
   private async lastRunWasCut(name: JobName): Promise<boolean> {
     const outcome = (await this.runs.latestByJob()).get(name)?.outcome;
     return outcome === "interrupted" || outcome === "running";

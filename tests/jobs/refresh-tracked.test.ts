@@ -10,7 +10,7 @@ import { testDatabaseKinds } from "../helpers/database";
 import { json, startStub, type StubServer } from "../helpers/stub-server";
 import { wireProduct } from "../helpers/uzum-wire";
 
-/** Total orders the stub reports per product id; a missing id answers 404. */
+/** Total orders the stub reports per product id; a missing id returns 404. */
 const orders = new Map<number, number>();
 /** Product ids the stub fails with 500. */
 const failing = new Set<number>();
