@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { eq } from "drizzle-orm";
 import { botChats, discoveryRuns, discoveryWinners } from "../../../src/db/schema";
 import { alertLines } from "../../../src/modules/bot/format";
+import { tashkentDate } from "../../../src/lib/time";
 import { uz } from "../../../src/modules/bot/texts/uz";
 import { createBotTestApp, type BotTestApp } from "../../helpers/bot";
 import { testDatabaseKinds } from "../../helpers/database";
@@ -28,7 +29,15 @@ for (const kind of testDatabaseKinds()) {
       });
       app = await createBotTestApp({
         kind,
-        env: { UZUM_API_URL: uzum.url, UZUM_MAX_RETRIES: "0", WEEKLY_BUYERS_BUDGET_MS: "0", REFRESH_CONCURRENCY: "1", REFRESH_RATE_PER_SECOND: "0" },
+        env: {
+          UZUM_API_URL: uzum.url,
+          UZUM_MAX_RETRIES: "0",
+          WEEKLY_BUYERS_BUDGET_MS: "0",
+          REFRESH_CONCURRENCY: "1",
+          REFRESH_RATE_PER_SECOND: "0",
+          // A scheduled tick runs once, so each refresh a minute later needs a schedule of every minute.
+          JOB_REFRESH_TRACKED_SCHEDULE: "* * * * *",
+        },
       });
     }, 60_000);
 
@@ -38,8 +47,10 @@ for (const kind of testDatabaseKinds()) {
     });
 
     beforeEach(() => {
-      // 12:00 in Tashkent, outside the default quiet hours.
-      app.clock.set("2026-03-10T07:00:00Z");
+      // 12:00 in Tashkent on the next day, outside the default quiet hours. The clock only moves
+      // forward, because the refresh lease remembers the last scheduled tick it ran.
+      const day = 24 * 60 * 60 * 1000;
+      app.clock.set(new Date((Math.floor(app.clock.now().getTime() / day) + 1) * day + 7 * 60 * 60 * 1000));
     });
 
     /** A linked seller tracking a new product at `price` and `stock`, with one rule. */
@@ -93,7 +104,8 @@ for (const kind of testDatabaseKinds()) {
 
       const stored = await events(seller.token);
       expect(stored).toHaveLength(2);
-      expect(stored[1]).toMatchObject({ product_id: productId, type: "PRICE_DROP", threshold: 10, value_before: 100_000, value_after: 85_000, snapshot_date: "2026-03-10" });
+      expect(stored[1]).toMatchObject({ product_id: productId, type: "PRICE_DROP", threshold: 10, value_before: 100_000, value_after: 85_000 });
+      expect(stored[1].snapshot_date).toBe(tashkentDate(app.clock.now()));
       expect(stored[1].delivery.status).toBe("DELIVERED");
       expect(stored[1].delivery.delivered_at).not.toBeNull();
       expect(stored[0]).toMatchObject({ value_before: 100_000, value_after: 80_000 });
@@ -102,8 +114,12 @@ for (const kind of testDatabaseKinds()) {
     test("quiet hours hold alerts for a digest", async () => {
       const { chatId, productId, seller } = await sellerWithRule({ type: "OUT_OF_STOCK" });
       await app.request("POST", "/api/v1/alerts/rules", { token: seller.token, body: { product_id: productId, type: "PRICE_RISE", threshold: 5 } });
-      // 23:00 in Tashkent.
-      app.clock.set("2026-03-10T18:00:00Z");
+      // 23:00 in Tashkent, and 08:00 the next morning.
+      const hour = 60 * 60 * 1000;
+      const midnightUtc = Math.floor(app.clock.now().getTime() / (24 * hour)) * 24 * hour;
+      const evening = midnightUtc + 18 * hour;
+      const morning = midnightUtc + 27 * hour;
+      app.clock.set(new Date(evening));
 
       market.set(productId, { price: 120_000, stock: 0 });
       await refresh();
@@ -113,14 +129,14 @@ for (const kind of testDatabaseKinds()) {
       expect(held.map((event) => event.type).sort()).toEqual(["OUT_OF_STOCK", "PRICE_RISE"]);
       for (const event of held) {
         expect(event.delivery.status).toBe("HELD");
-        expect(event.delivery.held_until).toBe("2026-03-11T03:00:00.000Z");
+        expect(event.delivery.held_until).toBe(new Date(morning).toISOString());
       }
 
       // Still quiet at 07:59; the digest goes at 08:00.
-      app.clock.set("2026-03-11T02:59:00Z");
+      app.clock.set(new Date(morning - 60_000));
       await app.services.bot.delivery!.deliverDue();
       expect(app.telegram.textsTo(chatId)).toEqual([]);
-      app.clock.set("2026-03-11T03:00:00Z");
+      app.clock.set(new Date(morning));
       await app.services.bot.delivery!.deliverDue();
 
       const [digest, ...rest] = app.telegram.textsTo(chatId);
