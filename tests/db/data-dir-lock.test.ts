@@ -26,7 +26,8 @@ describe("data directory lock", () => {
       first.kill("SIGTERM");
       await first.exited;
     }
-  });
+    // Two service start-ups take a few seconds on a quiet machine and far longer on a busy one.
+  }, 120_000);
 
   test("takes over the lock of a process that is gone", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "ventra-lock-"));
@@ -46,7 +47,7 @@ describe("data directory lock", () => {
   });
 });
 
-async function waitForLine(stream: ReadableStream<Uint8Array>, needle: string, timeoutMs = 20_000): Promise<void> {
+async function waitForLine(stream: ReadableStream<Uint8Array>, needle: string, timeoutMs = 90_000): Promise<void> {
   const reader = stream.getReader();
   const decoder = new TextDecoder();
   const deadline = Date.now() + timeoutMs;
