@@ -8,6 +8,7 @@ import type { ListedProduct } from "./listing-client";
  * `#category-content`, and each card is a link to `/<locale>/product/<slug>-<id>` with its title in
  * `[data-test-id="product-card__title"]`. A failed search shows `[data-test-id="block__empty-page"]`
  * with a "Популярные товары" carousel below it, whose products do not belong to the category.
+ * NOTE: the recorded page shows no working listing, so its cards are assumed to use the carousel's card markup.
  */
 
 /** The page showed Uzum's error block instead of a listing. */

@@ -199,7 +199,8 @@ export class RunScan {
   private async fetchLoop(queue: ProductQueue): Promise<void> {
     for (let productId = await queue.take(); productId !== undefined; productId = await queue.take()) {
       await this.rate.wait(this.signal);
-      // Cancellation is checked between products; a product already being fetched finishes.
+      // Cancellation is checked between products.
+      // NOTE: ProductService.analyze takes no AbortSignal, so a product being fetched finishes first, retries included.
       if (this.signal.aborted) return;
 
       try {
