@@ -80,7 +80,9 @@ export class ProductService {
     if (readBanner && banner?.reading) await markBannerChecked(this.deps.db, productId, capturedAt);
     else if (queueBanner) await markBannerRequested(this.deps.db, productId, capturedAt);
 
-    this.deps.logger.info(
+    // Debug, not info: a scheduled refresh or a discovery scan analyses thousands of products
+    // and logs its own summary, while a request already gets its request.completed line.
+    this.deps.logger.debug(
       {
         productId,
         weeklyBuyers: stored.snapshot.weeklyBuyers,
