@@ -224,8 +224,8 @@ export function isBannerSource(source: string | null | undefined): source is Wee
 }
 
 /**
- * The weekly figure the score uses: today's when known, else the newest known one from the
- * past 14 days, else 0.
+ * The weekly figure the score uses: today's when known, else the newest banner figure of the
+ * past 14 days, else the newest estimate of those days, else 0. `earlier` is newest first.
  */
 export function chooseScoreWeekly(
   todayWeekly: number | null | undefined,
@@ -234,8 +234,11 @@ export function chooseScoreWeekly(
 ): { value: number; basis: WeeklyBasis; date: string | null } {
   if (todayWeekly !== null && todayWeekly !== undefined) return { value: todayWeekly, basis: "current", date: today };
 
+  // A banner is what Uzum itself showed, so the newest banner of the window wins over a newer
+  // orders-delta estimate; the estimate is used only when no banner was read in the window.
   const oldestAllowed = addDays(today, -weeklyLookBackDays);
-  const lastKnown = earlier.find((row) => row.snapshotDate >= oldestAllowed && row.weeklyBuyers !== null);
+  const known = earlier.filter((row) => row.snapshotDate >= oldestAllowed && row.weeklyBuyers !== null);
+  const lastKnown = known.find((row) => isBannerSource(row.weeklyBuyersSource)) ?? known[0];
   if (lastKnown) return { value: lastKnown.weeklyBuyers!, basis: "last_known", date: lastKnown.snapshotDate };
 
   return { value: 0, basis: "assumed_zero", date: null };
