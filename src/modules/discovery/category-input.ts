@@ -1,4 +1,5 @@
 import { badRequest } from "../../lib/errors";
+import { parseUzumUrl } from "../uzum/uzum-url";
 
 /** A category as a user named it: the id, and the page and language to read it in. */
 export interface CategoryInput {
@@ -7,8 +8,6 @@ export interface CategoryInput {
   /** Path of the category page on uzum.uz, used when the browser has to read the listing. */
   pagePath: string;
 }
-
-const uzumHosts = new Set(["uzum.uz", "www.uzum.uz"]);
 
 /** Largest id accepted; Uzum's category ids are five digits today, and this keeps every id a safe integer. */
 export const maxCategoryId = 1e12;
@@ -49,19 +48,6 @@ export function parseCategoryInput(input: string): CategoryInput {
 
   const categoryId = checkedId(trailing[1] ?? trailing[2], input);
   return { categoryId, locale, pagePath: `/${locale}/category/${slug}` };
-}
-
-function parseUzumUrl(text: string): URL | undefined {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
-  if (!uzumHosts.has(url.hostname.toLowerCase())) return undefined;
-  return url;
 }
 
 function checkedId(digits: string, input: string): number {

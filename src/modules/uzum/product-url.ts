@@ -1,6 +1,5 @@
 import { badRequest } from "../../lib/errors";
-
-const uzumHosts = new Set(["uzum.uz", "www.uzum.uz"]);
+import { parseUzumUrl } from "./uzum-url";
 
 /** Largest id accepted; Uzum's ids are far below it and it keeps every id a safe integer. */
 const maxProductId = 1e12;
@@ -33,19 +32,6 @@ export function parseProductInput(input: string): number {
   const trailing = /-(\d+)$/.exec(slug);
   if (!trailing) throw invalid(input, "The product link has no id at the end of its name.");
   return checkedId(trailing[1], input);
-}
-
-function parseUzumUrl(text: string): URL | undefined {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
-  if (!uzumHosts.has(url.hostname.toLowerCase())) return undefined;
-  return url;
 }
 
 function checkedId(digits: string, input: string): number {
