@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { openDatabase, type DatabaseHandle } from "../../src/db/client";
 import { runMigrations } from "../../src/db/migrate";
+import { createScratchDatabase } from "../../src/db/scratch-database";
 
 /** Starts `scripts/bench/uzum-stub.ts` in its own process so it does not share our event loop. */
 export async function startUzumStub(delayMs: number): Promise<{ url: string; stop(): void }> {
@@ -23,21 +23,15 @@ export async function openBenchDatabase(kind: "pglite" | "postgres", serverUrl?:
     return handle;
   }
 
-  const name = `ventra_bench_${Date.now()}`;
-  const admin = postgres(serverUrl!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl!);
-  url.pathname = `/${name}`;
-
-  const handle = await openDatabase({ url: url.toString(), maxConnections: 20 });
-  await runMigrations(handle, url.toString());
+  const scratch = await createScratchDatabase(serverUrl!, `ventra_bench_${Date.now()}`);
+  const handle = await openDatabase({ url: scratch.url, maxConnections: 20 });
+  await runMigrations(handle, scratch.url);
   return {
     ...handle,
-    url: url.toString(),
+    url: scratch.url,
     close: async () => {
       await handle.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await scratch.drop();
     },
   };
 }

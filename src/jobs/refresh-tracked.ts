@@ -1,10 +1,10 @@
-import { and, desc, eq, exists, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, inArray, lt } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { accounts, productSnapshots, products, trackedProducts } from "../db/schema";
+import { productSnapshots, products } from "../db/schema";
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { Clock } from "../lib/time";
-import type { SnapshotRow } from "../modules/uzum/repository";
+import { isTrackedByActiveAccount, type SnapshotRow } from "../modules/uzum/repository";
 import type { ProductService } from "../modules/uzum/service";
 import type { JobCounts } from "./job-runs";
 import { RateLimiter } from "./rate-limiter";
@@ -124,16 +124,10 @@ function resumedCutoff(context: JobContext): Date | undefined {
 
 /** Products tracked by an active account and last analysed before `cutoff`, oldest first. */
 async function staleTrackedProductIds(db: Database, cutoff: Date): Promise<number[]> {
-  const trackedByActiveAccount = db
-    .select({ one: sql`1` })
-    .from(trackedProducts)
-    .innerJoin(accounts, eq(accounts.id, trackedProducts.accountId))
-    .where(and(eq(trackedProducts.productId, products.id), isNull(trackedProducts.untrackedAt), eq(accounts.status, "ACTIVE")));
-
   const rows = await db
     .select({ id: products.id })
     .from(products)
-    .where(and(lt(products.lastAnalyzedAt, cutoff), exists(trackedByActiveAccount)))
+    .where(and(lt(products.lastAnalyzedAt, cutoff), isTrackedByActiveAccount(db)))
     .orderBy(products.lastAnalyzedAt, products.id);
   return rows.map((row) => row.id);
 }

@@ -2,9 +2,9 @@ import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import postgres from "postgres";
 import { openDatabase, type Database, type DatabaseHandle } from "../../src/db/client";
 import { runMigrations } from "../../src/db/migrate";
+import { createScratchDatabase } from "../../src/db/scratch-database";
 import * as schema from "../../src/db/schema";
 
 export type DatabaseKind = "pglite" | "postgres";
@@ -47,23 +47,17 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<DatabaseHand
     };
   }
 
-  const serverUrl = new URL(process.env.TEST_DATABASE_URL!);
   const name = `ventra_test_${process.pid}_${++databaseCounter}_${Date.now() % 100000}`;
-  const admin = postgres(serverUrl.toString(), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString(), maxConnections: 10 });
-  await runMigrations(handle, url.toString());
+  const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL!, name);
+  const handle = await openDatabase({ url: scratch.url, maxConnections: 10 });
+  await runMigrations(handle, scratch.url);
 
   return {
     ...handle,
-    url: url.toString(),
+    url: scratch.url,
     close: async () => {
       await handle.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end({ timeout: 5 });
+      await scratch.drop();
     },
   };
 }

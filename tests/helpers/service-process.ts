@@ -2,8 +2,8 @@ import type { Subprocess } from "bun";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import postgres from "postgres";
 import type { DatabaseKind } from "./database";
+import { createScratchDatabase } from "../../src/db/scratch-database";
 
 /** The repository root, where `src/index.ts` and `drizzle/` are. */
 export const repositoryRoot = resolve(import.meta.dir, "../..");
@@ -174,18 +174,7 @@ export async function createServiceDatabase(kind: DatabaseKind): Promise<Service
   const dataDir = mkdtempSync(join(tmpdir(), "ventra-service-"));
   if (kind === "pglite") return { env: { DATA_DIR: dataDir }, drop: async () => {} };
 
-  const serverUrl = new URL(process.env.TEST_DATABASE_URL!);
   const name = `ventra_service_${process.pid}_${++databaseCounter}_${Date.now() % 100000}`;
-  const admin = postgres(serverUrl.toString(), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-
-  return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
-    drop: async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end({ timeout: 5 });
-    },
-  };
+  const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL!, name);
+  return { env: { DATA_DIR: dataDir, DATABASE_URL: scratch.url }, drop: scratch.drop };
 }

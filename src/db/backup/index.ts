@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { backupFileName, detectBackupKind, readManifest, sha256File, writeManifest, type BackupKind, type BackupManifest } from "./manifest";
 import { collectPgliteBackupStats, collectPgliteStats, dumpPglite, restorePglite } from "./pglite";
-import { collectPostgresStats, createScratchDatabase, dumpPostgres, restorePostgres } from "./postgres";
+import { createScratchDatabase } from "../scratch-database";
+import { collectPostgresStats, dumpPostgres, restorePostgres } from "./postgres";
 import { compareTableStats, type StatsMismatch, type TableStats } from "./table-stats";
 
 /** The database a backup is taken from or restored into. */

@@ -14,7 +14,7 @@ export interface UzumSku {
   id: number;
   /** The SKU's option values, such as "Qora, XL"; null for a product with one SKU. */
   title: string | null;
-  /** What a buyer pays now (Uzum's `purchasePrice`), in so'm. */
+  /** Price a buyer pays now (Uzum's `purchasePrice`), in so'm. */
   sellPriceSom: number | null;
   /** The crossed-out price (Uzum's `fullPrice`), in so'm. */
   fullPriceSom: number | null;
@@ -68,16 +68,7 @@ export class UzumClient {
   private readonly http: HttpClient;
 
   constructor(private readonly options: UzumClientOptions) {
-    this.http = new HttpClient({
-      name: "uzum-rest",
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      maxConcurrency: options.maxConcurrency,
-      proxyUrl: options.proxyUrl,
-      logger: options.logger,
-      baseDelayMs: options.baseDelayMs,
-      onAttempt: options.onAttempt,
-    });
+    this.http = new HttpClient({ ...options, name: "uzum-rest" });
   }
 
   /**
@@ -98,7 +89,7 @@ export class UzumClient {
 
     if (answer.status === 404) throw notFound(productId);
     if (answer.status !== 200) {
-      throw new UpstreamError(502, "UZUM_UNAVAILABLE", "uzum-rest", { status: answer.status }, `Uzum answered ${answer.status} for ${url}`);
+      throw new UpstreamError(502, "UZUM_UNAVAILABLE", "uzum-rest", { status: answer.status }, `Uzum returned HTTP ${answer.status} for ${url}`);
     }
 
     let body: unknown;
@@ -156,7 +147,7 @@ interface WireProduct {
 
 function mapProduct(wire: WireProduct, requestedId: number): UzumProduct {
   if (typeof wire.id !== "number" || wire.id !== requestedId) {
-    throw new UpstreamError(502, "UZUM_UNAVAILABLE", "uzum-rest", { reason: "unexpected_shape" }, `Uzum answered for product ${String(wire.id)} instead of ${requestedId}`);
+    throw new UpstreamError(502, "UZUM_UNAVAILABLE", "uzum-rest", { reason: "unexpected_shape" }, `Uzum returned product ${String(wire.id)} instead of ${requestedId}`);
   }
 
   const titleUz = wire.localizableTitle?.uz?.trim() || null;
@@ -200,7 +191,7 @@ function mapProduct(wire: WireProduct, requestedId: number): UzumProduct {
 /** Uzum nests the category leaf first through `parent`; we store the path root first. */
 function categoryPathOf(category: WireCategory | null | undefined): CategoryLevel[] {
   const path: CategoryLevel[] = [];
-  // The depth guard protects against a cyclic or absurdly deep answer.
+  // The depth guard protects against a cyclic or absurdly deep category chain.
   for (let node = category; node && path.length < 20; node = node.parent) {
     path.unshift({ id: node.id, title: node.title });
   }

@@ -77,16 +77,7 @@ export class UzumGraphqlClient {
   private tokenRequest: Promise<string> | undefined;
 
   constructor(private readonly options: UzumGraphqlClientOptions) {
-    this.http = new HttpClient({
-      name: "uzum-graphql",
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      maxConcurrency: options.maxConcurrency,
-      proxyUrl: options.proxyUrl,
-      logger: options.logger,
-      baseDelayMs: options.baseDelayMs,
-      onAttempt: options.onAttempt,
-    });
+    this.http = new HttpClient({ ...options, name: "uzum-graphql" });
     this.tokenMaxAgeMs = options.tokenMaxAgeMs ?? 30 * 60_000;
   }
 

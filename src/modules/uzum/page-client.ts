@@ -41,16 +41,7 @@ export class UzumPageClient {
   private readonly http: HttpClient;
 
   constructor(private readonly options: UzumPageClientOptions) {
-    this.http = new HttpClient({
-      name: "uzum-web",
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      maxConcurrency: options.maxConcurrency,
-      proxyUrl: options.proxyUrl,
-      logger: options.logger,
-      baseDelayMs: options.baseDelayMs,
-      onAttempt: options.onAttempt,
-    });
+    this.http = new HttpClient({ ...options, name: "uzum-web" });
   }
 
   /** Builds the page's address. The slug before the id is free text, so it is left empty: `/uz/product/-{id}`. */

@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { and, desc, eq, exists, gte, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { productSnapshots, products, shops, skuSnapshots, skus } from "../../db/schema";
+import { accounts, productSnapshots, products, shops, skuSnapshots, skus, trackedProducts } from "../../db/schema";
 import { fromColumnRow, jsonUpsertSql, toColumnJson } from "../../db/json-upsert";
 import type { UzumProduct } from "./client";
 
@@ -148,7 +148,7 @@ function keepBannerReading(): Record<string, string> {
   };
 }
 
-/** The product's snapshots up to `untilDate`, newest first; 20 rows cover the 14-day look-back and a 7-day reference. */
+/** Reads the product's snapshots up to `untilDate`, newest first; 20 rows cover the 14-day look-back and a 7-day reference. */
 export async function recentSnapshots(db: Database, productId: number, untilDate: string, limit = 20): Promise<SnapshotRow[]> {
   return db
     .select()
@@ -177,7 +177,7 @@ export interface StoredProduct {
   snapshot: SnapshotRow;
 }
 
-/** The stored product with its shop and newest snapshot, or undefined when never analysed. */
+/** Reads the stored product with its shop and newest snapshot, or undefined when never analysed. */
 export async function findStoredProduct(db: Database, productId: number): Promise<StoredProduct | undefined> {
   const [found] = await findStoredProducts(db, [productId]);
   return found;
@@ -197,7 +197,18 @@ export async function findStoredProducts(db: Database, productIds: number[]): Pr
   return rows;
 }
 
-/** The SKUs of a product as last stored, cheapest first. */
+/** Reads the SKUs of a product as last stored, cheapest first. */
 export async function productSkus(db: Database, productId: number): Promise<SkuRow[]> {
   return db.select().from(skus).where(eq(skus.productId, productId)).orderBy(skus.sellPriceSom, skus.id);
+}
+
+/** A condition on `products`: some active account tracks the product now. */
+export function isTrackedByActiveAccount(db: Database) {
+  return exists(
+    db
+      .select({ one: sql`1` })
+      .from(trackedProducts)
+      .innerJoin(accounts, eq(accounts.id, trackedProducts.accountId))
+      .where(and(eq(trackedProducts.productId, products.id), isNull(trackedProducts.untrackedAt), eq(accounts.status, "ACTIVE"))),
+  );
 }

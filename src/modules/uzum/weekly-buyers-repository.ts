@@ -1,8 +1,8 @@
-import { and, asc, eq, exists, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { accounts, productSnapshots, products, skuSnapshots, trackedProducts } from "../../db/schema";
+import { productSnapshots, products, skuSnapshots } from "../../db/schema";
 import type { UzumSku } from "./client";
-import type { NewSnapshot, SnapshotRow } from "./repository";
+import { isTrackedByActiveAccount, type NewSnapshot, type SnapshotRow } from "./repository";
 
 /** Snapshot columns a banner reading rewrites: the weekly figure, the other signals and the score. */
 export type BannerSnapshotFields = Pick<
@@ -71,16 +71,10 @@ export async function markBannerRequested(db: Database, productId: number, reque
  * for first (oldest request first), then the least recently checked, never-checked ones first.
  */
 export async function scrapeQueue(db: Database): Promise<number[]> {
-  const trackedByActiveAccount = db
-    .select({ one: sql`1` })
-    .from(trackedProducts)
-    .innerJoin(accounts, eq(accounts.id, trackedProducts.accountId))
-    .where(and(eq(trackedProducts.productId, products.id), isNull(trackedProducts.untrackedAt), eq(accounts.status, "ACTIVE")));
-
   const rows = await db
     .select({ id: products.id })
     .from(products)
-    .where(exists(trackedByActiveAccount))
+    .where(isTrackedByActiveAccount(db))
     .orderBy(
       sql`${products.weeklyBuyersRequestedAt} IS NULL`,
       asc(products.weeklyBuyersRequestedAt),
