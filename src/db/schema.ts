@@ -144,11 +144,11 @@ export const skus = pgTable(
   (table) => [index("skus_product_idx").on(table.productId)],
 );
 
-/** Where a weekly-buyers figure came from; null means it is unknown. */
+/** Source of a weekly-buyers figure; null means the figure is unknown. */
 export const weeklyBuyersSources = ["graphql", "html", "browser", "orders_delta"] as const;
 export type WeeklyBuyersSource = (typeof weeklyBuyersSources)[number];
 
-/** How the score's weekly input was chosen when today's figure is unknown. */
+/** Basis of the score's weekly input, which differs from "current" when today's figure is unknown. */
 export const weeklyBasisValues = ["current", "last_known", "assumed_zero"] as const;
 export type WeeklyBasis = (typeof weeklyBasisValues)[number];
 

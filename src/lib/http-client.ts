@@ -1,7 +1,7 @@
 import type { Logger } from "./logger";
 import { Semaphore } from "./semaphore";
 
-/** A request that got no HTTP answer: the connection failed or the time ran out. */
+/** A request that got no HTTP response because the connection failed or the time ran out. */
 export class HttpRequestError extends Error {
   constructor(
     readonly kind: "network" | "timeout",
@@ -14,7 +14,7 @@ export class HttpRequestError extends Error {
   }
 }
 
-/** An HTTP answer with its body already read. */
+/** An HTTP response with its body already read. */
 export interface HttpAnswer {
   status: number;
   headers: Headers;

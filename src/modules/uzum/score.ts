@@ -1,6 +1,6 @@
 import type { StockType, UzumSku } from "./client";
 
-/** Bumped whenever the formula changes, so stored scores say which formula made them. */
+/** Version of the formula, bumped on every change and stored with each score. */
 export const scoreVersion = 1;
 
 export interface ScoreInput {
@@ -8,7 +8,7 @@ export interface ScoreInput {
   ordersQuantity: number;
   /** Uzum's 0–5 star rating. */
   rating: number;
-  /** Where most of the stock sits; null when Uzum did not say. */
+  /** Stock type holding most of the units; null when Uzum did not send one. */
   mainStockType: StockType | null;
 }
 
@@ -23,7 +23,8 @@ export interface ScoreBreakdown {
  * and 0 when unknown. Each component is returned already weighted.
  */
 export function computeScore(input: ScoreInput): ScoreBreakdown {
-  const supply = input.mainStockType === "FBO" ? 1 : input.mainStockType === "FBS" ? 0.5 : 0;
+  const supplyByStockType = { FBO: 1, FBS: 0.5 } as const;
+  const supply = input.mainStockType ? supplyByStockType[input.mainStockType] : 0;
   const components = {
     weekly: 0.55 * Math.log1p(Math.max(0, input.weeklyBuyers)),
     orders: 0.25 * Math.log1p(Math.max(0, input.ordersQuantity)),
@@ -65,12 +66,14 @@ export function summarizePrices(skus: UzumSku[]): PriceSummary {
   }
 
   const types = new Set(considered.map((sku) => sku.stockType).filter((type) => type !== null));
-  const stockType = types.size === 0 ? null : types.size === 1 ? [...types][0] : "MIXED";
+  let stockType: PriceSummary["stockType"] = null;
+  if (types.size === 1) stockType = [...types][0];
+  else if (types.size > 1) stockType = "MIXED";
 
   return { sellPriceSom, fullPriceSom, discountPercent, stockType, mainStockType: mainStockTypeOf(considered) };
 }
 
-/** The stock type holding the most units; with no units anywhere, the type of most SKUs. FBO wins ties. */
+/** Picks the stock type holding the most units, or with no units anywhere the type of most SKUs; FBO wins ties. */
 function mainStockTypeOf(skus: UzumSku[]): StockType | null {
   const weight = { FBO: 0, FBS: 0 };
   const anyUnits = skus.some((sku) => sku.stockUnits > 0);

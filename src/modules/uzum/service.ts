@@ -95,7 +95,7 @@ export class ProductService {
     return stored;
   }
 
-  /** The stored analysis; 404 PRODUCT_NOT_ANALYZED when the product was never analysed. */
+  /** Returns the stored analysis; throws 404 PRODUCT_NOT_ANALYZED when the product was never analysed. */
   async getStored(productId: number): Promise<StoredProduct> {
     const stored = await findStoredProduct(this.deps.db, productId);
     if (!stored) throw notFound("PRODUCT_NOT_ANALYZED", { product_id: productId });
@@ -193,7 +193,7 @@ export function bannerWeeklyFields(reading: BannerReading): WeeklyFields {
   };
 }
 
-/** A banner read today wins; otherwise the orders-delta estimate, which may be null. */
+/** Chooses the weekly fields: a banner read today wins, otherwise the orders-delta estimate, which may be null. */
 function chooseWeeklyBuyers(product: UzumProduct, todayRow: SnapshotRow | undefined, earlier: SnapshotRow[], capturedAt: Date): WeeklyFields {
   if (todayRow && isBannerSource(todayRow.weeklyBuyersSource)) {
     return {
@@ -224,8 +224,8 @@ export function isBannerSource(source: string | null | undefined): source is Wee
 }
 
 /**
- * The weekly figure the score uses: today's when known, else the newest banner figure of the
- * past 14 days, else the newest estimate of those days, else 0. `earlier` is newest first.
+ * Chooses the weekly figure the score uses: today's when known, else the newest banner figure of
+ * the past 14 days, else the newest estimate of those days, else 0. `earlier` is newest first.
  */
 export function chooseScoreWeekly(
   todayWeekly: number | null | undefined,
@@ -235,7 +235,7 @@ export function chooseScoreWeekly(
   if (todayWeekly !== null && todayWeekly !== undefined) return { value: todayWeekly, basis: "current", date: today };
 
   // A banner is what Uzum itself showed, so the newest banner of the window wins over a newer
-  // orders-delta estimate; the estimate is used only when no banner was read in the window.
+  // orders-delta estimate. The estimate is used only when no banner was read in the window.
   const oldestAllowed = addDays(today, -weeklyLookBackDays);
   const known = earlier.filter((row) => row.snapshotDate >= oldestAllowed && row.weeklyBuyers !== null);
   const lastKnown = known.find((row) => isBannerSource(row.weeklyBuyersSource)) ?? known[0];
