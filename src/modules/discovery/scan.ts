@@ -2,18 +2,18 @@ import type { Database } from "../../db/client";
 import { RateLimiter } from "../../jobs/rate-limiter";
 import type { BrowserPool } from "../../lib/browser-pool";
 import { AppError } from "../../lib/errors";
+import { Semaphore } from "../../lib/semaphore";
 import type { Logger } from "../../lib/logger";
 import type { Clock } from "../../lib/time";
+import type { ProductService } from "../uzum/service";
 import type { DiscoveryConfig } from "./config";
 import { listingPageSize, type CategoryListingClient, type ListedProduct, type ListingPage } from "./listing-client";
 import { readCategoryPage } from "./page-listing";
 import { ProductQueue } from "./product-queue";
 import { failRun, findRunStatus, finishRun, releaseRun, saveListing, saveProgress, type RunListing, type RunProgress, type RunRow } from "./repository";
 
-/** The part of product analysis a scan needs: fetch, store with today's snapshot, score. */
-export interface ProductAnalyzer {
-  analyze(productId: number): Promise<unknown>;
-}
+/** The part of product analysis a scan needs: fetch from Uzum, then store with today's snapshot and score. */
+export type ProductAnalyzer = Pick<ProductService, "fetch" | "store">;
 
 export interface ScanDeps {
   db: Database;
@@ -56,6 +56,7 @@ export class RunScan {
   private listing: Partial<RunListing> = {};
   private sinceFlush = 0;
   private flushing: Promise<void> = Promise.resolve();
+  private flushQueued = false;
 
   constructor(
     private readonly deps: ScanDeps,
@@ -97,7 +98,9 @@ export class RunScan {
       listingFailure = this.list(queue).finally(() => queue.close());
     }
 
-    const workers = Array.from({ length: this.deps.config.concurrency }, () => this.fetchLoop(queue));
+    // Twice as many workers as fetch slots: while one product is stored, the next one's fetch can use the slot.
+    const fetchSlots = new Semaphore(this.deps.config.concurrency);
+    const workers = Array.from({ length: 2 * this.deps.config.concurrency }, () => this.fetchLoop(queue, fetchSlots));
     const failure = await listingFailure;
     await Promise.all(workers);
     await this.flush();
@@ -196,17 +199,25 @@ export class RunScan {
     return null;
   }
 
-  private async fetchLoop(queue: ProductQueue): Promise<void> {
+  /**
+   * Takes products from the queue until it is empty. Only the Uzum part runs inside one of `fetchSlots`,
+   * so the configured concurrency bounds requests to Uzum and not the database writes after them.
+   */
+  private async fetchLoop(queue: ProductQueue, fetchSlots: Semaphore): Promise<void> {
+    const { products } = this.deps;
     for (let productId = await queue.take(); productId !== undefined; productId = await queue.take()) {
-      await this.rate.wait(this.signal);
-      // Cancellation is checked between products.
-      // NOTE: ProductService.analyze takes no AbortSignal, so a product being fetched finishes first, retries included.
-      if (this.signal.aborted) return;
-
       try {
-        await this.deps.products.analyze(productId);
+        const fetched = await fetchSlots.run(async () => {
+          await this.rate.wait(this.signal);
+          this.signal.throwIfAborted();
+          // A stop drops the Uzum requests under way, so a cancel takes effect at once.
+          return products.fetch(productId, { signal: this.signal });
+        });
+        await products.store(fetched);
         this.fetched.push(productId);
       } catch (error) {
+        // A product cut short by a stop is neither fetched nor failed: a resumed run fetches it again.
+        if (this.signal.aborted) return;
         this.failed.push(productId);
         const code = error instanceof AppError ? error.code : error instanceof Error ? error.name : "UNKNOWN";
         this.failureCodes.set(code, (this.failureCodes.get(code) ?? 0) + 1);
@@ -214,7 +225,7 @@ export class RunScan {
       }
 
       this.sinceFlush += 1;
-      if (this.sinceFlush >= this.deps.config.concurrency) await this.flush();
+      if (this.sinceFlush >= this.deps.config.concurrency) void this.flush();
     }
   }
 
@@ -234,9 +245,15 @@ export class RunScan {
     if (!owned) this.abort(await this.lossReason());
   }
 
-  /** Stores progress and renews the heartbeat, one write at a time; a run no longer owned is stopped. */
+  /**
+   * Stores progress and renews the heartbeat, one write at a time; a run no longer owned is stopped.
+   * Workers do not wait for it, and calls made while a write is waiting to start share that write.
+   */
   private flush(): Promise<void> {
+    if (this.flushQueued) return this.flushing;
+    this.flushQueued = true;
     this.flushing = this.flushing.then(async () => {
+      this.flushQueued = false;
       this.sinceFlush = 0;
       try {
         const owned = await saveProgress(this.deps.db, this.run.id, this.workerId, this.progress(), this.deps.clock.now());

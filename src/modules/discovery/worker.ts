@@ -34,8 +34,8 @@ export class DiscoveryWorker {
   }
 
   /**
-   * Stops claiming runs. A scan under way stops between products: products being fetched finish,
-   * and the run goes back to PENDING with its progress for the next worker.
+   * Stops claiming runs. A scan under way stops at once: requests to Uzum under way are dropped,
+   * products already fetched are stored, and the run goes back to PENDING with its progress for the next worker.
    */
   async stop(): Promise<void> {
     this.stopping = true;

@@ -74,12 +74,13 @@ export class UzumClient {
   /**
    * Fetches one product. Throws 404 PRODUCT_NOT_FOUND when Uzum has no such product,
    * 503 UZUM_UNAVAILABLE when Uzum cannot be reached, and 502 UZUM_UNAVAILABLE for an
-   * answer that is an error or cannot be read.
+   * response that is an error or cannot be read. Once `signal` aborts, the request under way is
+   * dropped and no retry follows.
    */
-  async fetchProduct(productId: number): Promise<UzumProduct> {
+  async fetchProduct(productId: number, options: { signal?: AbortSignal } = {}): Promise<UzumProduct> {
     const url = `${this.options.apiUrl}/api/v2/product/${productId}`;
     const answer = await this.http
-      .request(url, { headers: { accept: "application/json", "accept-language": "uz-UZ" } })
+      .request(url, { headers: { accept: "application/json", "accept-language": "uz-UZ" }, signal: options.signal })
       .catch((error: unknown) => {
         if (error instanceof HttpRequestError) {
           throw new UpstreamError(503, "UZUM_UNAVAILABLE", "uzum-rest", { reason: error.kind }, error.message);

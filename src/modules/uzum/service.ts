@@ -36,6 +36,22 @@ export interface ProductServiceDeps {
 export interface AnalyzeOptions {
   /** False skips the banner, for a caller that reads it itself right after. */
   readBanner?: boolean;
+  /**
+   * Stops the Uzum requests under way, for a caller that no longer wants the result, such as a
+   * cancelled scan. An aborted REST fetch throws and stores nothing; a product whose REST response
+   * arrived is stored, without the banner when its reading was cut short.
+   */
+  signal?: AbortSignal;
+}
+
+/** The Uzum data `ProductService.fetch` returns for one product, ready for `store`. */
+export interface FetchedProduct {
+  product: UzumProduct;
+  banner: BannerReadResult | undefined;
+  /** Whether the banner was wanted, so `store` queues the product for the scrape when it was not read. */
+  readBanner: boolean;
+  /** performance.now() when the fetch began, for the analysis's logged duration. */
+  startedAt: number;
 }
 
 /** Product analysis: fetch from Uzum, store the day's snapshot, score. */
@@ -49,25 +65,40 @@ export class ProductService {
    * product for the next scrape.
    */
   async analyze(productId: number, options: AnalyzeOptions = {}): Promise<StoredProduct> {
+    return this.store(await this.fetch(productId, options));
+  }
+
+  /**
+   * Fetches the Uzum half of an analysis: the REST product with the banner reading beside it.
+   * Stores nothing, so a caller that limits Uzum requests can hold its slot for this part only and `store` after.
+   */
+  async fetch(productId: number, options: AnalyzeOptions = {}): Promise<FetchedProduct> {
     const startedAt = performance.now();
     const budgetMs = this.deps.weeklyBuyersBudgetMs ?? 0;
     const readBanner = options.readBanner !== false && this.deps.banners !== undefined;
 
     // A failed REST fetch ends the analysis, so it also stops the banner reading.
     const stopBanner = new AbortController();
+    const bannerSignal = options.signal ? AbortSignal.any([options.signal, stopBanner.signal]) : stopBanner.signal;
     const bannerRead: Promise<BannerReadResult | undefined> =
       readBanner && budgetMs > 0
-        ? this.deps.banners!.read(productId, { mode: "request", budgetMs, signal: stopBanner.signal })
+        ? this.deps.banners!.read(productId, { mode: "request", budgetMs, signal: bannerSignal })
         : Promise.resolve(undefined);
     let product: UzumProduct;
     try {
-      product = await this.deps.uzum.fetchProduct(productId);
+      product = await this.deps.uzum.fetchProduct(productId, { signal: options.signal });
     } catch (error) {
       stopBanner.abort();
       await bannerRead;
       throw error;
     }
-    const banner = await bannerRead;
+    return { product, banner: await bannerRead, readBanner, startedAt };
+  }
+
+  /** Builds today's snapshot from a fetched product, scores it and stores it: the database half of an analysis. */
+  async store(fetched: FetchedProduct): Promise<StoredProduct> {
+    const { product, banner, readBanner, startedAt } = fetched;
+    const productId = product.id;
     const capturedAt = this.deps.clock.now();
     const today = tashkentDate(capturedAt);
 

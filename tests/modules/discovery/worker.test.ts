@@ -100,9 +100,10 @@ for (const kind of testDatabaseKinds()) {
       stub.handlers.product = (productId) => (productId <= 5 ? json(wireProduct({ id: productId })) : gate.answer(productId, () => new Response("gone", { status: 503 })));
       const created = await createRun("10020");
 
-      // Instance A fetches five products and then hangs on the sixth, as a process that died would stay.
+      // Instance A fetches five products, stores that progress, and then hangs on the sixth, as a process that died would stay.
       const scanA = app.services.discoveryWorker.processNext();
       await gate.arrived(1);
+      await waitFor(async () => (await readRun(created.body.id)).fetchedProductIds.length === 5);
       app.clock.advance(staleAfterMs + 1_000);
 
       const stubB = startUzumStub();
@@ -198,17 +199,22 @@ for (const kind of testDatabaseKinds()) {
       const scan = app.services.discoveryWorker.processNext();
       await gate.arrived(2);
       const cancelled = await app.request("DELETE", `/api/v1/discovery/runs/${created.body.id}`, { token });
-      gate.open();
+      // The two products being fetched never get a response: the scan drops them rather than waiting.
       await scan;
+      gate.open();
 
       expect(cancelled.status).toBe(200);
       expect(gate.requested).toHaveLength(2);
       const run = await readRun(created.body.id);
       expect(run.status).toBe("CANCELLED");
       expect(run.error).toBe("Cancelled by a user");
+      expect(run.failedProductIds).toEqual([]);
     });
 
-    test("stops when another instance cancels", async () => {
+    test("stops at its next heartbeat when another instance cancels", async () => {
+      await app.close();
+      app = await createTestApp({ kind, env: { ...instanceEnv, ...stub.env, DISCOVERY_CONCURRENCY: "1", DISCOVERY_HEARTBEAT_MS: "100" } });
+      ({ token, accountId } = await app.signUp());
       const gate = gatedProducts();
       stub.handlers.listing = listingOf(20);
       stub.handlers.product = (productId) => gate.answer(productId);
@@ -220,10 +226,11 @@ for (const kind of testDatabaseKinds()) {
       closers.push(() => stubB.stop());
       const instanceB = await secondInstance(stubB);
       await instanceB.discovery.cancel(accountId, created.body.id);
-      gate.open();
+      // Instance B cannot reach A's scan, so A learns of the cancel at its next heartbeat.
+      // A then drops the product it is waiting for, and the scan ends before the gate opens.
       await scan;
+      gate.open();
 
-      // Instance B cannot reach A's scan, so A learns of the cancel at its next progress write.
       expect(gate.requested).toEqual([1]);
       const run = await readRun(created.body.id);
       expect(run.status).toBe("CANCELLED");
@@ -236,25 +243,26 @@ for (const kind of testDatabaseKinds()) {
       ({ token } = await app.signUp());
       const gate = gatedProducts();
       stub.handlers.listing = listingOf(10);
-      stub.handlers.product = (productId) => gate.answer(productId);
+      // Products 1 and 2 return at once; 3 and 4 are still waiting when the worker stops.
+      stub.handlers.product = (productId) => (productId <= 2 ? json(wireProduct({ id: productId })) : gate.answer(productId));
       const created = await createRun("10020");
 
       app.services.discoveryWorker.start();
       await gate.arrived(2);
-      const stopping = app.services.discoveryWorker.stop();
-      gate.open();
-      await stopping;
+      await app.services.discoveryWorker.stop();
 
       const run = await readRun(created.body.id);
       expect(run.status).toBe("PENDING");
       expect(run.workerId).toBeNull();
       expect(run.attempts).toBe(0);
       expect(run.fetchedProductIds.toSorted((a, b) => a - b)).toEqual([1, 2]);
-      expect(gate.requested).toHaveLength(2);
+      expect(run.failedProductIds).toEqual([]);
+      expect(gate.requested.toSorted((a, b) => a - b)).toEqual([3, 4]);
 
-      // The next worker fetches only what is left.
+      // The next worker fetches only what is left, the two dropped products included.
+      gate.open();
       expect(await app.services.discoveryWorker.processNext()).toBe(true);
-      expect(gate.requested.toSorted((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(gate.requested.slice(2).toSorted((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
       expect((await readRun(created.body.id)).status).toBe("FINISHED");
     });
 
