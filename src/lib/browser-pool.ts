@@ -110,16 +110,54 @@ interface BrowserHandle {
   closeReason?: CloseReason;
 }
 
-/** Flags for a root user on a machine without a GPU or outside network; `--headless` is added by Playwright. */
+/**
+ * Chromium features that Playwright 1.65 turns off in its own --disable-features switch. Chromium
+ * honours only the last such switch, so ours repeats them. A browser-pool test fails when
+ * Playwright's switch names one that is missing here.
+ */
+export const playwrightDisabledFeatures = [
+  "AvoidUnnecessaryBeforeUnloadCheckSync",
+  "DestroyProfileOnBrowserClose",
+  "HttpsUpgrades",
+  "HttpsFirstBalancedModeAutoEnable",
+  "LensOverlay",
+  "MediaRouter",
+  "PaintHolding",
+  "ThirdPartyStoragePartitioning",
+  "AvoidCorsURLLoaderRestartOnRedirect",
+  "TcpPortRandomizationWin",
+  "OptimizationHints",
+  "NetworkTimeServiceQuerying",
+  "AimEnabled",
+  "PreconnectToSearch",
+  "msForceBrowserSignIn",
+  "msEdgeUpdateLaunchServicesPreferredVersion",
+];
+
+/**
+ * Features turned off to save memory. Chromium 156 opens the omnibox popup and its AI-mode page as
+ * WebUI in a renderer of their own for each new window, which here means each page, and keeps a
+ * spare renderer warm for the next navigation. Without them a pool of two pages peaked at about
+ * 360 MiB PSS instead of 455 MiB (docs/benchmarks/weekly-buyers.md).
+ */
+const memoryDisabledFeatures = ["WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "SpareRendererForSitePerProcess"];
+
+/**
+ * Flags for a root user on a machine without a GPU or outside network; `--headless` is added by Playwright.
+ * The reader takes text and never pixels, so the GPU process also goes without its software
+ * rasterizer, which saved it about 14 MiB.
+ */
 const launchArgs = [
   "--no-sandbox",
   "--disable-gpu",
+  "--disable-software-rasterizer",
   "--disable-quic",
   "--no-first-run",
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
   "--disable-dev-shm-usage",
+  `--disable-features=${[...playwrightDisabledFeatures, ...memoryDisabledFeatures].join(",")}`,
 ];
 
 const blockedResourceTypes = new Set(["image", "font", "media"]);

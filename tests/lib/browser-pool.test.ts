@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -63,6 +63,33 @@ function isProcessAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The processes of Chromium's tree under `rootPid`, each with the --type it was started with ("browser" for the root). */
+function chromiumProcesses(rootPid: number): Array<{ pid: number; type: string }> {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      // Field 4 of /proc/PID/stat is the parent; the command name before it may contain spaces, so fields are counted after its ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  const tree = [rootPid];
+  for (let index = 0; index < tree.length; index++) tree.push(...(children.get(tree[index]) ?? []));
+  return tree.map((pid) => ({ pid, type: commandLine(pid).find((arg) => arg.startsWith("--type="))?.slice(7) ?? "browser" }));
+}
+
+/** Returns a process's arguments. Chromium rewrites its command line for child processes, so spaces separate them as well as NULs. */
+function commandLine(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split(/[\0 ]/).filter(Boolean);
+  } catch {
+    return [];
   }
 }
 
@@ -261,6 +288,32 @@ describe.skipIf(!hasChromium)("BrowserPool with Chromium", () => {
     expect(pool.stats().launches).toBe(2);
     expect(pool.browserPid()).not.toBe(firstPid);
     expect(lines.filter((line) => line.msg === "browser.launch")).toHaveLength(2);
+  });
+
+  test("an open page costs one renderer process", async () => {
+    const pool = newPool({ maxConcurrentPages: 1 });
+    // The page waits for a banner that never comes, so the renderers can be counted while it is open.
+    const reading = pool.readText(pages.url("/no-banner"), { waitForText: bannerPattern, timeoutMs: 2_000 });
+    expect(await waitFor(() => pool.stats().openPages === 1 && pool.browserPid() !== undefined, 5_000)).toBe(true);
+    await Bun.sleep(1_000);
+    const renderers = chromiumProcesses(pool.browserPid()!).filter((process) => process.type === "renderer");
+    await reading;
+
+    // Chromium 156 would add a renderer for the omnibox popup WebUI and a spare one for the next navigation.
+    expect(renderers).toHaveLength(1);
+  });
+
+  test("keeps the features Playwright turns off", async () => {
+    const pool = newPool();
+    await pool.readText(pages.url("/no-banner"));
+    const switches = commandLine(pool.browserPid()!).filter((arg) => arg.startsWith("--disable-features="));
+    const names = (value: string) => value.slice("--disable-features=".length).split(",");
+
+    // Chromium reads only the last switch; Playwright's own comes first.
+    expect(switches.length).toBeGreaterThanOrEqual(2);
+    const honoured = new Set(names(switches.at(-1)!));
+    expect(names(switches[0]).filter((feature) => !honoured.has(feature))).toEqual([]);
+    expect(honoured.has("WebUIOmniboxPopup")).toBe(true);
   });
 
   test("crashed browser is relaunched", async () => {
