@@ -274,10 +274,15 @@ export class AlertDelivery {
     if (outcome) this.deps.onOutcome?.(outcome, events.length);
   }
 
-  /** Tells the account's chats that a discovery run finished, with its top five, or failed, with the reason. */
+  /**
+   * Tells the account's chats that a discovery run finished, with its top five, or failed, with the reason.
+   * The seller asked for the scan, so in quiet hours the message is sent silently rather than held back.
+   */
   private async notifyDiscovery(event: DiscoveryRunEnded): Promise<void> {
     const chats = await this.deps.chats.activeChats(event.accountId);
     if (chats.length === 0) return;
+
+    const silent = quietUntil(this.deps.clock.now(), await this.deps.alerts.quietHours(event.accountId)) !== null;
 
     const winners = event.status === "FINISHED" ? await listWinners(this.deps.db, event.runId) : [];
     const category = escapeHtml(clip(event.categoryName ?? String(event.categoryId), 200));
@@ -288,10 +293,10 @@ export class AlertDelivery {
         event.status === "FINISHED"
           ? `${texts.discoveryFinished(category)}\n${winners.length > 0 ? winnerLines(winners, texts) : texts.discoveryNoWinners}`
           : texts.discoveryFailed(category, escapeHtml(clip(event.error ?? texts.card.unknown, 500)));
-      const outcome = await this.deps.sender.sendText(chat.chatId, html);
+      const outcome = await this.deps.sender.sendText(chat.chatId, html, { silent });
       if (outcome.status === "sent") sent++;
     }
-    this.deps.logger.info({ runId: event.runId, accountId: event.accountId, status: event.status, chats: chats.length, sent }, "bot.discovery_notice_sent");
+    this.deps.logger.info({ runId: event.runId, accountId: event.accountId, status: event.status, chats: chats.length, sent, silent }, "bot.discovery_notice_sent");
   }
 
   private enqueue(accountId: string, work: () => Promise<void>): void {

@@ -23,6 +23,8 @@ export interface TelegramSenderDeps {
 
 export interface SendOptions {
   keyboard?: InlineKeyboardMarkup;
+  /** Delivers the message without a sound or vibration (Telegram's `disable_notification`). */
+  silent?: boolean;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -55,6 +57,7 @@ export class TelegramSender {
           parse_mode: "HTML",
           link_preview_options: { is_disabled: true },
           ...(keyboard ? { reply_markup: keyboard } : {}),
+          ...(options.silent ? { disable_notification: true } : {}),
         }),
       );
       if (outcome.status !== "sent") return outcome;

@@ -235,6 +235,27 @@ for (const kind of testDatabaseKinds()) {
       expect(finished).toContain("5. <b>G'olib 5</b>");
       expect(finished).not.toContain("G'olib 6");
       expect(failed).toBe(uz.discoveryFailed("Uy &lt;&amp;&gt; ro'zg'or", "Uzum returned &lt;500&gt;"));
+      // At noon in Tashkent the notices ring as usual.
+      expect(app.telegram.callsOf("sendMessage").map((call) => call.body.disable_notification)).toEqual([undefined, undefined]);
+    });
+
+    test("quiet-hours discovery notice is silent", async () => {
+      const chatId = ++nextChatId;
+      const seller = await app.linkedSeller(chatId);
+      const [run] = await app.database.db
+        .insert(discoveryRuns)
+        .values({ accountId: seller.accountId, categoryId: 778, pagePath: "/uz/category/x--778", locale: "uz", status: "FAILED", categoryName: "Kiyim" })
+        .returning();
+      app.telegram.clear();
+      // 23:30 in Tashkent, inside the default quiet hours of 22:00 to 08:00.
+      app.clock.advance(11.5 * 60 * 60 * 1000);
+
+      await app.services.refreshEvents.emitDiscoveryRunEnded({ runId: run.id, accountId: seller.accountId, categoryId: 778, categoryName: "Kiyim", status: "FAILED", error: "Uzum returned 500" });
+      await app.services.bot.delivery!.idle();
+
+      const sent = app.telegram.callsOf("sendMessage");
+      expect(sent.map((call) => call.body.chat_id)).toEqual([chatId]);
+      expect(sent[0].body.disable_notification).toBe(true);
     });
 
     test("alert text escapes the title", () => {
