@@ -290,7 +290,7 @@ describe.skipIf(!hasChromium)("BrowserPool with Chromium", () => {
     expect(lines.filter((line) => line.msg === "browser.launch")).toHaveLength(2);
   });
 
-  test("an open page costs one renderer process", async () => {
+  test("one renderer per open page", async () => {
     const pool = newPool({ maxConcurrentPages: 1 });
     // The page waits for a banner that never comes, so the renderers can be counted while it is open.
     const reading = pool.readText(pages.url("/no-banner"), { waitForText: bannerPattern, timeoutMs: 2_000 });
