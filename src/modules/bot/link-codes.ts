@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import { createHash, randomBytes } from "node:crypto";
 import type { Database } from "../../db/client";
 import { accounts, botLinkCodes, users } from "../../db/schema";
@@ -11,6 +11,8 @@ const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 /** 10 characters give 50 random bits: guessing one live code at 5 tries per chat in 15 minutes is hopeless. */
 export const linkCodeLength = 10;
 export const linkCodeTtlMs = 10 * 60 * 1000;
+/** Age past expiry at which a code, used or not, is deleted when a new code is issued. A link lives on the chat row, not on its code. */
+export const linkCodeRetentionMs = 24 * 60 * 60 * 1000;
 /** Wrong codes a chat may send within `guessWindowMs` before it has to wait for the window to pass. */
 export const maxGuesses = 5;
 export const guessWindowMs = 15 * 60 * 1000;
@@ -27,11 +29,15 @@ export type RedeemResult =
 export class LinkCodeService {
   constructor(private readonly deps: { db: Database; clock: Clock; logger: Logger; chats: ChatRepository }) {}
 
-  /** Issues a code valid for 10 minutes; earlier unused codes of the user stay valid until they expire. */
+  /**
+   * Issues a code valid for 10 minutes; earlier unused codes of the user stay valid until they expire.
+   * Codes of every user that expired over a day ago are deleted on the way.
+   */
   async create(accountId: string, userId: string): Promise<{ code: string; expiresAt: Date }> {
     const code = randomCode();
     const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + linkCodeTtlMs);
+    await this.deps.db.delete(botLinkCodes).where(lt(botLinkCodes.expiresAt, new Date(now.getTime() - linkCodeRetentionMs)));
     await this.deps.db.insert(botLinkCodes).values({ codeHash: hashCode(code), accountId, userId, expiresAt, createdAt: now });
     this.deps.logger.info({ accountId, userId, expiresAt }, "bot.link_code_created");
     return { code, expiresAt };

@@ -82,6 +82,30 @@ for (const kind of testDatabaseKinds()) {
       expect(chat.accountId).toBeNull();
     });
 
+    test("day-old codes are deleted", async () => {
+      const seller = await app.signUp();
+      const used = await issueCode(seller.token);
+      await app.send(36, `/link ${used.code}`);
+      await issueCode(seller.token);
+      const codesOf = async () => app.database.db.select().from(botLinkCodes).where(eq(botLinkCodes.userId, seller.userId));
+      expect(await codesOf()).toHaveLength(2);
+
+      // Expired for less than a day: kept.
+      app.clock.advance(12 * 60 * 60 * 1000);
+      await issueCode(seller.token);
+      expect(await codesOf()).toHaveLength(3);
+
+      // Over a day after the first two expired, the next code issued by anyone deletes them.
+      app.clock.advance(12 * 60 * 60 * 1000 + 20 * 60 * 1000);
+      await issueCode((await app.signUp()).token);
+      const left = await codesOf();
+      expect(left).toHaveLength(1);
+      expect(left[0].expiresAt.getTime()).toBeGreaterThan(app.clock.now().getTime() - 24 * 60 * 60 * 1000);
+      // The chat stays linked without its code.
+      const [chat] = await app.database.db.select().from(botChats).where(eq(botChats.chatId, 36));
+      expect(chat.userId).toBe(seller.userId);
+    });
+
     test("prefix of a live code is refused", async () => {
       const seller = await app.signUp();
       const issued = await issueCode(seller.token);
