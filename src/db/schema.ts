@@ -478,7 +478,8 @@ export const aiUsage = pgTable(
     outputTokens: integer("output_tokens").notNull().default(0),
     costUsd: numeric("cost_usd", { precision: 12, scale: 6, mode: "number" }).notNull().default(0),
     durationMs: integer("duration_ms").notNull().default(0),
-    outcome: text("outcome", { enum: ["ok", "error"] }).notNull(),
+    /** `pending` while a provider call is under way, with its worst-case cost reserved. */
+    outcome: text("outcome", { enum: ["ok", "error", "pending"] }).notNull(),
     error: text("error"),
     createdAt: createdAt(),
   },

@@ -1,4 +1,4 @@
-import { and, eq, gte, sum } from "drizzle-orm";
+import { and, eq, gte, sql, sum } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { aiExplanations, aiUsage } from "../../db/schema";
 import { notFound } from "../../lib/errors";
@@ -82,24 +82,22 @@ export class AiService {
       return { ...base, source, model: null, text, cached: false };
     }
 
-    await this.assertWithinBudget(caller.accountId);
+    const request = { system: systemPrompt(locale), prompt: userPrompt(facts) };
+    const reservation = await this.reserveBudget(caller, { productId, snapshotDate, source, model: this.deps.config.model }, this.maxCostUsd(request));
     const startedAt = performance.now();
     let completion;
     try {
-      completion = await this.deps.provider!.complete({ system: systemPrompt(locale), prompt: userPrompt(facts) });
+      completion = await this.deps.provider!.complete(request);
     } catch (error) {
       const durationMs = Math.round(performance.now() - startedAt);
-      await this.recordUsage(caller, { productId, snapshotDate, source, model: this.deps.config.model, outcome: "error", durationMs, error: String((error as Error).message).slice(0, 500) });
+      await this.settleUsage(caller, reservation, { outcome: "error", costUsd: 0, durationMs, error: String((error as Error).message).slice(0, 500) });
       throw error;
     }
 
     const durationMs = Math.round(performance.now() - startedAt);
     const costUsd = this.costUsd(completion.inputTokens, completion.outputTokens);
     await this.store({ productId, snapshotDate, locale, source, model: completion.model, text: completion.text });
-    await this.recordUsage(caller, {
-      productId,
-      snapshotDate,
-      source,
+    await this.settleUsage(caller, reservation, {
       model: completion.model,
       outcome: "ok",
       inputTokens: completion.inputTokens,
@@ -110,29 +108,59 @@ export class AiService {
     return { ...base, source, model: completion.model, text: completion.text, cached: false };
   }
 
-  /** Provider spending of an account since the Tashkent month began, in USD. */
-  async spentThisMonth(accountId: string): Promise<number> {
-    const [row] = await this.deps.db
-      .select({ total: sum(aiUsage.costUsd) })
-      .from(aiUsage)
-      .where(and(eq(aiUsage.accountId, accountId), gte(aiUsage.createdAt, tashkentMonthStart(this.deps.clock.now()))));
-    return Number(row?.total ?? 0);
+  /**
+   * Reserves the estimated worst-case cost of one provider call as a `pending` usage row, or throws 429
+   * AI_BUDGET_EXCEEDED, with Retry-After until the next Tashkent month, once the account has spent
+   * its budget. A transaction lock per account makes concurrent requests check one at a time, and
+   * each counts the others' reservations, so an account passes its budget by one call at most.
+   * NOTE: a process that dies during the call leaves its reservation pending, and it keeps counting
+   * at the worst-case cost until the month ends.
+   */
+  private async reserveBudget(caller: Caller, usage: Pick<typeof aiUsage.$inferInsert, "productId" | "snapshotDate" | "source" | "model">, maxCostUsd: number): Promise<number> {
+    const budgetUsd = await this.deps.settings.get("ai.monthly_budget_usd");
+    const now = this.deps.clock.now();
+
+    const reserved = await this.deps.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`ai-budget:${caller.accountId}`}, 0))`);
+      const [row] = await tx
+        .select({ total: sum(aiUsage.costUsd) })
+        .from(aiUsage)
+        .where(and(eq(aiUsage.accountId, caller.accountId), gte(aiUsage.createdAt, tashkentMonthStart(now))));
+      // The sum counts other requests' reservations at their worst-case cost until they settle.
+      const spentUsd = Number(row?.total ?? 0);
+      if (spentUsd >= budgetUsd) return { spentUsd };
+
+      const [inserted] = await tx
+        .insert(aiUsage)
+        .values({ ...usage, accountId: caller.accountId, userId: caller.userId, outcome: "pending", costUsd: maxCostUsd, createdAt: now })
+        .returning({ id: aiUsage.id });
+      return { id: inserted.id };
+    });
+    if (reserved.id !== undefined) return reserved.id;
+
+    const nextMonth = tashkentMonthStart(new Date(tashkentMonthStart(now).getTime() + 32 * 24 * 3600 * 1000));
+    const retryAfterSeconds = Math.max(1, Math.ceil((nextMonth.getTime() - now.getTime()) / 1000));
+    this.deps.logger.warn({ accountId: caller.accountId, spentUsd: reserved.spentUsd, budgetUsd }, "ai.budget_exceeded");
+    throw new RateLimitedError(retryAfterSeconds, { budget_usd: budgetUsd, spent_usd: reserved.spentUsd }, "AI_BUDGET_EXCEEDED");
   }
 
   /**
-   * 429 AI_BUDGET_EXCEEDED, with Retry-After until the next Tashkent month, once the account has spent its budget.
-   * NOTE: two requests checked at the same moment may both pass, so spending can exceed the budget by one call each.
+   * Returns an upper estimate of one call's cost: each UTF-8 byte of the prompt counted as an input
+   * token, which byte-level tokenizers stay well under, and the whole output allowance.
    */
-  private async assertWithinBudget(accountId: string): Promise<void> {
-    const budgetUsd = await this.deps.settings.get("ai.monthly_budget_usd");
-    const spentUsd = await this.spentThisMonth(accountId);
-    if (spentUsd < budgetUsd) return;
+  private maxCostUsd(request: { system: string; prompt: string }): number {
+    const inputTokens = Buffer.byteLength(request.system) + Buffer.byteLength(request.prompt);
+    return this.costUsd(inputTokens, this.deps.config.maxTokens);
+  }
 
-    const now = this.deps.clock.now();
-    const nextMonth = tashkentMonthStart(new Date(tashkentMonthStart(now).getTime() + 32 * 24 * 3600 * 1000));
-    const retryAfterSeconds = Math.max(1, Math.ceil((nextMonth.getTime() - now.getTime()) / 1000));
-    this.deps.logger.warn({ accountId, spentUsd, budgetUsd }, "ai.budget_exceeded");
-    throw new RateLimitedError(retryAfterSeconds, { budget_usd: budgetUsd, spent_usd: spentUsd }, "AI_BUDGET_EXCEEDED");
+  /** Replaces a reservation with the call's real outcome and cost. */
+  private async settleUsage(
+    caller: Caller,
+    reservationId: number,
+    usage: Pick<typeof aiUsage.$inferInsert, "outcome" | "costUsd" | "durationMs" | "error" | "model" | "inputTokens" | "outputTokens">,
+  ): Promise<void> {
+    const [row] = await this.deps.db.update(aiUsage).set(usage).where(eq(aiUsage.id, reservationId)).returning();
+    this.logUsage(caller, row);
   }
 
   private costUsd(inputTokens: number, outputTokens: number): number {
@@ -151,7 +179,14 @@ export class AiService {
     caller: Caller,
     usage: Omit<typeof aiUsage.$inferInsert, "accountId" | "userId" | "createdAt">,
   ): Promise<void> {
-    await this.deps.db.insert(aiUsage).values({ ...usage, accountId: caller.accountId, userId: caller.userId, createdAt: this.deps.clock.now() });
+    const [row] = await this.deps.db
+      .insert(aiUsage)
+      .values({ ...usage, accountId: caller.accountId, userId: caller.userId, createdAt: this.deps.clock.now() })
+      .returning();
+    this.logUsage(caller, row);
+  }
+
+  private logUsage(caller: Caller, usage: typeof aiUsage.$inferSelect): void {
     this.deps.logger.info(
       {
         accountId: caller.accountId,
@@ -159,10 +194,10 @@ export class AiService {
         productId: usage.productId,
         source: usage.source,
         outcome: usage.outcome,
-        inputTokens: usage.inputTokens ?? 0,
-        outputTokens: usage.outputTokens ?? 0,
-        costUsd: usage.costUsd ?? 0,
-        durationMs: usage.durationMs ?? 0,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costUsd: usage.costUsd,
+        durationMs: usage.durationMs,
       },
       "ai.explanation",
     );

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { eq } from "drizzle-orm";
+import { and, eq, sum } from "drizzle-orm";
 import { aiUsage } from "../../../src/db/schema";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { testDatabaseKinds } from "../../helpers/database";
 import { json, startStub, type StubServer } from "../../helpers/stub-server";
 import { wireProduct } from "../../helpers/uzum-wire";
 
-type ProviderMode = "ok" | "error" | "invalid_json" | "slow";
+type ProviderMode = "ok" | "error" | "invalid_json" | "slow" | "delayed";
 let providerMode: ProviderMode = "ok";
 
 const sellerEmail = "ai-seller@example.uz";
@@ -29,6 +29,8 @@ for (const kind of testDatabaseKinds()) {
         if (providerMode === "error") return json({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, 529);
         if (providerMode === "invalid_json") return new Response("<html>bad gateway</html>", { status: 200 });
         if (providerMode === "slow") await Bun.sleep(1500);
+        // Long enough for concurrent requests to overlap, short of AI_TIMEOUT_MS.
+        if (providerMode === "delayed") await Bun.sleep(100);
         return json({
           id: "msg_test",
           type: "message",
@@ -175,6 +177,24 @@ for (const kind of testDatabaseKinds()) {
       app.clock.set("2026-12-04T07:00:00Z");
       await app.services.settings.set("ai.monthly_budget_usd", 5, seller.userId);
       expect(nextMonth.status).toBe(200);
+    });
+
+    test("concurrent calls stop at the budget", async () => {
+      for (const productId of [504, 505, 506]) {
+        expect((await app.request("POST", "/api/v1/uzum/analyze", { token: seller.token, body: { url: String(productId) } })).status).toBe(200);
+      }
+      const [spent] = await app.database.db.select({ total: sum(aiUsage.costUsd) }).from(aiUsage).where(eq(aiUsage.accountId, seller.accountId));
+      // Room for one more call and no second one.
+      await app.services.settings.set("ai.monthly_budget_usd", Number(spent.total ?? 0) + 0.000001, seller.userId);
+      providerMode = "delayed";
+
+      const responses = await Promise.all([504, 505, 506].map((productId) => explain(productId, { language: "uz" })));
+      await app.services.settings.set("ai.monthly_budget_usd", 5, seller.userId);
+
+      expect(responses.map((response) => response.status).toSorted()).toEqual([200, 429, 429]);
+      expect(provider.requests).toHaveLength(1);
+      const pending = await app.database.db.select().from(aiUsage).where(and(eq(aiUsage.accountId, seller.accountId), eq(aiUsage.outcome, "pending")));
+      expect(pending).toEqual([]);
     });
 
     test("rejects a product never analysed", async () => {
