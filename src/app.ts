@@ -147,6 +147,7 @@ export function createServices(deps: AppDeps) {
 
 /** Builds the HTTP application: health checks, OpenAPI docs at /swagger and every /api/v1 route. */
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
+  const expensive = expensiveLimits({ limiter: services.limiter, limits: deps.config.limits, signer: services.signer, clock: deps.clock });
   return new Elysia()
     .use(
       httpBase({
@@ -154,10 +155,11 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
         production: deps.config.nodeEnv === "production",
         metrics: services.metrics,
         reportError: (error, context) => services.errorReporter.capture(error, context),
+        onErrorResponse: expensive.refundRejected,
       }),
     )
     .use(requestGuard({ limiter: services.limiter, ...deps.config.limits }))
-    .use(expensiveLimits({ limiter: services.limiter, limits: deps.config.limits, signer: services.signer, clock: deps.clock }))
+    .use(expensive.plugin)
     .use(
       openapi({
         path: "/swagger",

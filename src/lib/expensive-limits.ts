@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import type { TokenSigner } from "../modules/admin/tokens";
-import type { RateLimiter } from "./rate-limit";
+import type { LimitReceipt, RateLimiter } from "./rate-limit";
 import type { ExpensiveBucket, LimitsConfig } from "./rate-limit-config";
 import type { Clock } from "./time";
 
@@ -24,12 +24,23 @@ export interface ExpensiveLimitsOptions {
 }
 
 /**
+ * Statuses of requests that were turned away before they cost anything: a malformed or invalid
+ * request, and a discovery run already in progress. They do not count against the limit.
+ */
+const refundedStatuses = new Set([400, 409, 422]);
+
+/**
  * Counts each call of an expensive route against its caller's per-user limit, before the route
- * runs. The caller is read from a validly signed access token; a request without one is left to
- * the route, which returns 401, and is still counted by the per-IP limit.
+ * runs, so concurrent calls cannot pass it together. The caller is read from a validly signed
+ * access token. A request without one is left to the route, which returns 401, and is still
+ * counted by the per-IP limit.
+ *
+ * `refundRejected` takes back a call whose error response has a status in `refundedStatuses`;
+ * the HTTP base calls it before the error response is sent.
  */
 export function expensiveLimits(options: ExpensiveLimitsOptions) {
-  return new Elysia({ name: "expensive-limits" }).onRequest(async ({ request }) => {
+  const receipts = new WeakMap<Request, LimitReceipt>();
+  const plugin = new Elysia({ name: "expensive-limits" }).onRequest(async ({ request }) => {
     const path = new URL(request.url).pathname;
     const route = expensiveRoutes.find((candidate) => candidate.method === request.method && candidate.path.test(path));
     if (!route) return;
@@ -39,6 +50,12 @@ export function expensiveLimits(options: ExpensiveLimitsOptions) {
     const claims = await options.signer.verify(token, options.clock.now()).catch(() => undefined);
     if (!claims) return;
 
-    options.limiter.hit(route.bucket, claims.userId, options.limits.perUser[route.bucket]);
+    receipts.set(request, options.limiter.hit(route.bucket, claims.userId, options.limits.perUser[route.bucket]));
   });
+
+  const refundRejected = (request: Request, status: number): void => {
+    const receipt = receipts.get(request);
+    if (receipt && refundedStatuses.has(status)) options.limiter.refund(receipt);
+  };
+  return { plugin, refundRejected };
 }

@@ -49,6 +49,8 @@ export interface HttpBaseOptions {
   metrics?: Metrics;
   /** Receives every error answered with a 5xx status, such as the Sentry reporter's `capture`. */
   reportError?: (error: unknown, context: { requestId?: string; method: string; path: string; status: number }) => void;
+  /** Receives the status of every error response before it is sent. */
+  onErrorResponse?: (request: Request, status: number) => void;
 }
 
 /**
@@ -83,6 +85,7 @@ export function httpBase(options: HttpBaseOptions) {
         state?.log.error({ err: error, method: request.method, path }, "request.failed");
         options.reportError?.(error, { requestId: state?.requestId, method: request.method, path, status: mapped.status });
       }
+      options.onErrorResponse?.(request, mapped.status);
       set.status = mapped.status;
       set.headers["content-type"] = "application/json; charset=utf-8";
       if (error instanceof RateLimitedError) set.headers["retry-after"] = String(error.retryAfterSeconds);

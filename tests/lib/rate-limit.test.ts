@@ -12,6 +12,7 @@ describe("rate limits", () => {
         RATE_LIMIT_PER_IP_PER_MINUTE: "40",
         RATE_LIMIT_LOGIN_PER_15_MINUTES: "5",
         RATE_LIMIT_AI_EXPLAIN_PER_HOUR: "2",
+        RATE_LIMIT_DISCOVERY_RUNS_PER_HOUR: "2",
         TRUST_PROXY: "true",
       },
     });
@@ -63,6 +64,24 @@ describe("rate limits", () => {
     expect(limited.body.error.details.bucket).toBe("ai_explain");
 
     expect((await explain(second.token)).status).toBe(404);
+  });
+
+  test("rejected input does not count", async () => {
+    app.clock.set("2026-12-04T10:00:00Z");
+    const seller = await app.signUp();
+    const start = (input: unknown) => app.request("POST", "/api/v1/discovery/runs", { token: seller.token, body: { input }, headers: from("10.0.4.1") });
+
+    expect((await start("abc")).status).toBe(400);
+    expect((await start("https://uzum.uz/uz/product/krossovka-1552187")).status).toBe(400);
+    expect((await start(10091)).status).toBe(422);
+    expect((await start("10091")).status).toBe(202);
+    // The same category again is 409 RUN_IN_PROGRESS: no second scan started, so it is not counted either.
+    expect((await start("10091")).status).toBe(409);
+    expect((await start("10092")).status).toBe(202);
+
+    const limited = await start("10093");
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.details.bucket).toBe("discovery_run");
   });
 
   test("rejects an oversized body with 413", async () => {
