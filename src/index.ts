@@ -47,7 +47,7 @@ async function main(): Promise<void> {
 
   const deps = { config, database, clock: systemClock, logger, metrics: new Metrics({ processMetrics: true }), errorReporter };
   const services = createServices(deps);
-  const app = createApp(deps, services).listen({ port: config.port, hostname: "0.0.0.0", maxRequestBodySize: config.limits.maxBodyBytes });
+  const app = listenOrExit(createApp(deps, services), config.port);
   logger.info({ port: app.server?.port, swagger: `/swagger` }, "service.started");
   services.scheduler.start();
   services.discoveryWorker.start();
@@ -87,6 +87,21 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/**
+ * Listens on every interface at `port`, or exits with one line when another process has it.
+ * Elysia sets SO_REUSEPORT by default, which let a second instance share a busy port and take half
+ * of its requests, so it is turned off. Bun gets no body limit: the request guard rejects large
+ * bodies by Content-Length before reading them, with a JSON error instead of Bun's empty 413.
+ */
+function listenOrExit(app: ReturnType<typeof createApp>, port: number) {
+  try {
+    return app.listen({ port, hostname: "0.0.0.0", reusePort: false, maxRequestBodySize: Number.MAX_SAFE_INTEGER });
+  } catch (error) {
+    if ((error as { code?: string }).code === "EADDRINUSE") exitWith(`Port ${port} is already in use: stop the process listening on it, or set PORT to a free port`);
+    throw error;
+  }
 }
 
 /** Writes out buffered log lines before the process exits, so the last lines are not lost. */

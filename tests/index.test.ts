@@ -47,6 +47,25 @@ async function signUp(service: ServiceProcess): Promise<string> {
   return response.body.access_token;
 }
 
+/** Sends `text` as it is over a new connection and returns everything the server wrote back until it closed. */
+async function rawRequest(url: string, text: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  let received = "";
+  const { promise: closed, resolve } = Promise.withResolvers<void>();
+  const socket = await Bun.connect({
+    hostname,
+    port: Number(port),
+    socket: {
+      data: (_socket, chunk) => void (received += new TextDecoder().decode(chunk)),
+      close: () => resolve(),
+      error: () => resolve(),
+    },
+  });
+  socket.write(text);
+  await closed;
+  return received;
+}
+
 /** Tries new connections until one is refused; returns false when they all succeed. */
 async function refusesConnections(url: string, attempts = 50): Promise<boolean> {
   for (let attempt = 0; attempt < attempts; attempt++) {
@@ -173,6 +192,53 @@ for (const kind of testDatabaseKinds()) {
     }, processTestTimeoutMs);
   });
 }
+
+describe("service process start-up and bodies", () => {
+  test("a second instance on a busy port exits 1", async () => {
+    const first = await createServiceDatabase("pglite");
+    const second = await createServiceDatabase("pglite");
+    const service = await startService({ env: first.env });
+    const port = new URL(service.url).port;
+
+    await expect(startService({ env: { ...second.env, PORT: port } })).rejects.toThrow(`Port ${port} is already in use`);
+    // The first instance still serves every request alone.
+    for (let attempt = 0; attempt < 5; attempt++) expect((await fetch(`${service.url}/health`)).status).toBe(200);
+
+    service.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
+  }, processTestTimeoutMs);
+
+  test("oversized and unsized bodies get JSON errors", async () => {
+    const database = await createServiceDatabase("pglite");
+    const service = await startService({ env: { ...database.env, MAX_BODY_BYTES: "1024" } });
+    const login = (body: BodyInit, headers: Record<string, string> = {}) =>
+      fetch(`${service.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    const padded = JSON.stringify({ email: "a@example.uz", password: "x".repeat(4096) });
+
+    // The request guard, not Bun's own limit, rejects it, so the error has the JSON envelope.
+    const tooLarge = await login(padded);
+    expect(tooLarge.status).toBe(413);
+    expect((await tooLarge.json()).error.code).toBe("PAYLOAD_TOO_LARGE");
+
+    const chunked = await rawRequest(service.url, [
+      "POST /api/v1/auth/login HTTP/1.1",
+      "Host: 127.0.0.1",
+      "Content-Type: application/json",
+      "Transfer-Encoding: chunked",
+      "Connection: close",
+      "",
+      `${padded.length.toString(16)}\r\n${padded}\r\n0\r\n\r\n`,
+    ].join("\r\n"));
+    expect(chunked).toStartWith("HTTP/1.1 411");
+    expect(chunked).toContain('"code":"LENGTH_REQUIRED"');
+
+    const fits = await login(JSON.stringify({ email: "a@example.uz", password: "wrong-password-1" }));
+    expect(fits.status).toBe(401);
+
+    service.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
+  }, processTestTimeoutMs);
+});
 
 describe("service process with SENTRY_DSN", () => {
   test("reports a 5xx with its request id", async () => {

@@ -30,6 +30,11 @@ const errorMessages: Catalogue = {
     ru: "Тело запроса слишком большое.",
     en: "The request body is too large.",
   },
+  LENGTH_REQUIRED: {
+    uz: "So'rov tanasining hajmi Content-Length sarlavhasida ko'rsatilishi kerak.",
+    ru: "Укажите размер тела запроса в заголовке Content-Length.",
+    en: "Send the body's size in a Content-Length header.",
+  },
   INTERNAL_ERROR: {
     uz: "Ichki xatolik. Keyinroq qayta urinib ko'ring.",
     ru: "Внутренняя ошибка. Повторите попытку позже.",

@@ -111,8 +111,9 @@ export function clientIpOf(request: Request): string {
 }
 
 /**
- * Runs first on every request: rejects bodies above `maxBodyBytes` (413) and callers above
- * `perIpPerMinute` (429), and records the client IP for later per-route limits.
+ * Runs first on every request: rejects bodies above `maxBodyBytes` by their Content-Length (413),
+ * bodies sent without one (411), and callers above `perIpPerMinute` (429), and records the client IP
+ * for later per-route limits. Neither body is read, so the server needs no body limit of its own.
  */
 export function requestGuard(options: RequestGuardOptions) {
   const perIp: LimitRule = { limit: options.perIpPerMinute, windowMs: 60_000 };
@@ -124,6 +125,10 @@ export function requestGuard(options: RequestGuardOptions) {
     const length = Number(request.headers.get("content-length") ?? 0);
     if (Number.isFinite(length) && length > options.maxBodyBytes) {
       throw new AppError(413, "PAYLOAD_TOO_LARGE", { max_bytes: options.maxBodyBytes });
+    }
+    // A chunked body's size is known only once it is read, so the size check above needs a Content-Length.
+    if (request.headers.has("transfer-encoding")) {
+      throw new AppError(411, "LENGTH_REQUIRED", { max_bytes: options.maxBodyBytes });
     }
     options.limiter.hit("ip", ip, perIp);
   });
