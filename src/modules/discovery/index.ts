@@ -7,6 +7,7 @@ import {
   createdRunView,
   createRunBody,
   leaderboardQuery,
+  publicLeaderboardQuery,
   leaderboardView,
   publicLeaderboardView,
   runDetailView,
@@ -29,9 +30,10 @@ export function discoveryRoutes(deps: { auth: AuthService; discovery: DiscoveryS
   return (
     new Elysia({ prefix: "/api/v1/discovery", tags: ["discovery"] })
       // Registered before the guard: the public page reads it without signing in.
-      .get("/leaderboard/public", async () => toPublicLeaderboardView(await discovery.publicLeaderboard()), {
-        response: { 200: publicLeaderboardView, 404: errorEnvelope },
-        detail: { summary: "The most recent finished scan of any category, without account data" },
+      .get("/leaderboard/public", async ({ query }) => toPublicLeaderboardView(await discovery.publicLeaderboard(query.category_id)), {
+        query: publicLeaderboardQuery,
+        response: { 200: publicLeaderboardView, 400: errorEnvelope, 404: errorEnvelope, 422: errorEnvelope, 429: errorEnvelope },
+        detail: { summary: "The most recent finished scan of a category, or of any category, across accounts and without account data" },
       })
       .use(authGuard(deps.auth))
       .post(

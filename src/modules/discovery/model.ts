@@ -21,6 +21,12 @@ export const leaderboardQuery = t.Object({
   category_id: t.String({ maxLength: 2048, description: "Category id, or a category link as accepted when creating a run" }),
 });
 
+export const publicLeaderboardQuery = t.Object({
+  category_id: t.Optional(
+    t.String({ maxLength: 2048, description: "Category id or link; without it, the most recent finished scan of any category" }),
+  ),
+});
+
 const nullableNumber = t.Union([t.Number(), t.Null()]);
 const nullableInteger = t.Union([t.Integer(), t.Null()]);
 const nullableString = t.Union([t.String(), t.Null()]);

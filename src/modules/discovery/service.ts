@@ -97,10 +97,14 @@ export class DiscoveryService {
     return this.withRankChanges(run, accountId);
   }
 
-  /** Returns the most recent finished run of any account and category, compared across accounts. Throws 404 NO_FINISHED_RUN before the first. */
-  async publicLeaderboard(): Promise<Leaderboard> {
-    const run = await latestFinishedRun(this.deps.db, { accountId: null, categoryId: null });
-    if (!run) throw notFound("NO_FINISHED_RUN");
+  /**
+   * Returns the most recent finished run of any account, for the category when one is given and
+   * otherwise of any category, compared across accounts. Throws 404 NO_FINISHED_RUN when there is none.
+   */
+  async publicLeaderboard(categoryInput?: string): Promise<Leaderboard> {
+    const categoryId = categoryInput === undefined ? null : parseCategoryInput(categoryInput).categoryId;
+    const run = await latestFinishedRun(this.deps.db, { accountId: null, categoryId });
+    if (!run) throw notFound("NO_FINISHED_RUN", categoryId === null ? undefined : { category_id: categoryId });
     return this.withRankChanges(run, null);
   }
 

@@ -137,5 +137,24 @@ for (const kind of testDatabaseKinds()) {
       for (const secret of [otherRun, other.accountId, seller.accountId]) expect(text).not.toContain(secret);
       expect(Object.keys(board.body).sort()).toEqual(["category_id", "category_name", "category_path", "finished_at", "winners"]);
     });
+
+    test("serves one category publicly on request", async () => {
+      await scan(seller.token);
+      nextDay();
+      await scan(seller.token, "10020");
+
+      const newest = await app.request("GET", "/api/v1/discovery/leaderboard/public");
+      const chosen = await app.request("GET", "/api/v1/discovery/leaderboard/public?category_id=https://uzum.uz/uz/category/makiyaj--10091");
+      const unscanned = await app.request("GET", "/api/v1/discovery/leaderboard/public?category_id=999");
+      const invalid = await app.request("GET", "/api/v1/discovery/leaderboard/public?category_id=abc");
+
+      expect(newest.body.category_id).toBe(10020);
+      expect(chosen.status).toBe(200);
+      expect(chosen.body.category_id).toBe(10091);
+      expect(unscanned.status).toBe(404);
+      expect(unscanned.body.error.code).toBe("NO_FINISHED_RUN");
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.error.code).toBe("INVALID_CATEGORY");
+    });
   });
 }
