@@ -1,6 +1,6 @@
 import { Elysia, StatusMap, t, ValidationError } from "elysia";
 import { randomUUID } from "node:crypto";
-import { AppError } from "./errors";
+import { AppError, UpstreamError } from "./errors";
 import { requestContext, type Logger } from "./logger";
 import { errorMessage, pickLocale, type Locale } from "./messages";
 import { RateLimitedError } from "./rate-limit";
@@ -80,7 +80,10 @@ export function httpBase(options: HttpBaseOptions) {
       const locale = state?.locale ?? "uz";
       const mapped = mapError(error, code, options.production);
 
-      if (mapped.status >= 500) {
+      if (isDeclaredUnavailable(error)) {
+        // A part switched off or not ready yet, such as the bot without a token: a state, not a fault.
+        state?.log.warn({ code: mapped.code, method: request.method, path: new URL(request.url).pathname }, "request.unavailable");
+      } else if (mapped.status >= 500) {
         const path = new URL(request.url).pathname;
         state?.log.error({ err: error, method: request.method, path }, "request.failed");
         options.reportError?.(error, { requestId: state?.requestId, method: request.method, path, status: mapped.status });
@@ -129,6 +132,11 @@ interface MappedError {
   status: number;
   code: string;
   details?: unknown;
+}
+
+/** A 503 the service raises on purpose; an upstream's 503 is still a failure worth reporting. */
+function isDeclaredUnavailable(error: unknown): boolean {
+  return error instanceof AppError && !(error instanceof UpstreamError) && error.status === 503;
 }
 
 function mapError(error: unknown, code: string | number, production: boolean): MappedError {
