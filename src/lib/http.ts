@@ -134,7 +134,7 @@ interface MappedError {
   details?: unknown;
 }
 
-/** A 503 the service raises on purpose; an upstream's 503 is still a failure worth reporting. */
+/** Returns whether the service raised this 503 on purpose; an upstream's 503 is still a failure worth reporting. */
 function isDeclaredUnavailable(error: unknown): boolean {
   return error instanceof AppError && !(error instanceof UpstreamError) && error.status === 503;
 }

@@ -4,7 +4,7 @@ import pino from "pino";
 import { AppError, UpstreamError } from "../../src/lib/errors";
 import { httpBase } from "../../src/lib/http";
 
-/** An app with the HTTP base and three failing routes, logging into `lines` and reporting into `reports`. */
+/** Builds an app with the HTTP base and three failing routes, logging into `lines` and reporting into `reports`. */
 function failingApp() {
   const lines: Array<Record<string, unknown>> = [];
   const reports: Array<{ status: number; path: string }> = [];
