@@ -23,6 +23,10 @@ export function aiRoutes(deps: AiRoutesDeps) {
       },
       {
         params: explainParams,
+        // A request without a body gets an empty one, so the language follows Accept-Language.
+        transform: (context) => {
+          context.body ??= {};
+        },
         body: explainBody,
         response: { 200: explanationView, ...errorResponses, 403: errorEnvelope, 502: errorEnvelope },
         detail: {

@@ -127,6 +127,12 @@ for (const kind of testDatabaseKinds()) {
       expect(JSON.parse(provider.requests[0].body).system).toContain("English");
     });
 
+    test("accepts a request without a body", async () => {
+      const response = await app.request("POST", "/api/v1/ai/explain/501", { token: seller.token, headers: { "accept-language": "ru" } });
+      expect(response.status).toBe(200);
+      expect(response.body.language).toBe("ru");
+    });
+
     test("maps provider failures to 502 AI_UNAVAILABLE", async () => {
       for (const mode of ["error", "invalid_json", "slow"] as const) {
         providerMode = mode;
