@@ -6,7 +6,7 @@ import type { DatabaseHandle } from "./db/client";
 import { extensionStatus, type ExtensionStatus } from "./db/extensions";
 import { appliedMigrationCount, expectedMigrationCount } from "./db/migrate";
 import { disabledReporter, type ErrorReporter } from "./lib/error-reporter";
-import { httpBase } from "./lib/http";
+import { httpBase, methodsByPath } from "./lib/http";
 import type { Logger } from "./lib/logger";
 import { BrowserPool } from "./lib/browser-pool";
 import { Metrics } from "./lib/metrics";
@@ -148,7 +148,9 @@ export function createServices(deps: AppDeps) {
 /** Builds the HTTP application: health checks, OpenAPI docs at /swagger and every /api/v1 route. */
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
   const expensive = expensiveLimits({ limiter: services.limiter, limits: deps.config.limits, signer: services.signer, clock: deps.clock });
-  return new Elysia()
+  // Bound once every route is registered, below.
+  let allowedMethods: (path: string) => string[] = () => [];
+  const app = new Elysia()
     .use(
       httpBase({
         logger: deps.logger,
@@ -156,6 +158,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
         metrics: services.metrics,
         reportError: (error, context) => services.errorReporter.capture(error, context),
         onErrorResponse: expensive.refundRejected,
+        allowedMethods: (path) => allowedMethods(path),
       }),
     )
     .use(requestGuard({ limiter: services.limiter, ...deps.config.limits }))
@@ -188,6 +191,8 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     .use(alertRoutes({ auth: services.auth, alerts: services.alerts, clock: deps.clock }))
     .use(botRoutes(services))
     .use(telegramWebhookRoutes(services.bot));
+  allowedMethods = methodsByPath(app.routes);
+  return app;
 }
 
 function healthRoutes(database: DatabaseHandle, bot: BotService) {

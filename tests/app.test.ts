@@ -56,6 +56,17 @@ describe("HTTP basics", () => {
     expect(response.body.error.code).toBe("ROUTE_NOT_FOUND");
   });
 
+  test("answers a known route's wrong method with 405", async () => {
+    const analyze = await app.request("PUT", "/api/v1/uzum/analyze", { token, body: { url: "1772350" } });
+    expect(analyze.status).toBe(405);
+    expect(analyze.body.error.code).toBe("METHOD_NOT_ALLOWED");
+    expect(analyze.headers.get("allow")).toBe("POST");
+
+    const product = await app.request("PATCH", "/api/v1/products/1772350", { token });
+    expect(product.status).toBe(405);
+    expect(product.body.error.details.allowed_methods).toEqual(["GET"]);
+  });
+
   test("localises messages by Accept-Language", async () => {
     const messages: Record<string, string> = {};
     for (const language of ["uz", "ru-RU,ru;q=0.9", "en-US", "de, en;q=0.5", "fr"]) {

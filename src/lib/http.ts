@@ -51,6 +51,8 @@ export interface HttpBaseOptions {
   reportError?: (error: unknown, context: { requestId?: string; method: string; path: string; status: number }) => void;
   /** Receives the status of every error response before it is sent. */
   onErrorResponse?: (request: Request, status: number) => void;
+  /** Returns the methods the app serves at a path, so a known path with another method gets 405 instead of 404. */
+  allowedMethods?: (path: string) => string[];
 }
 
 /**
@@ -78,7 +80,14 @@ export function httpBase(options: HttpBaseOptions) {
     .onError({ as: "global" }, ({ error, code, request, set }) => {
       const state = requestStates.get(request);
       const locale = state?.locale ?? "uz";
-      const mapped = mapError(error, code, options.production);
+      let mapped = mapError(error, code, options.production);
+      if (mapped.code === "ROUTE_NOT_FOUND") {
+        const allowed = options.allowedMethods?.(new URL(request.url).pathname) ?? [];
+        if (allowed.length > 0) {
+          mapped = { status: 405, code: "METHOD_NOT_ALLOWED", details: { allowed_methods: allowed } };
+          set.headers.allow = allowed.join(", ");
+        }
+      }
 
       if (isDeclaredUnavailable(error)) {
         // A part switched off or not ready yet, such as the bot without a token: a state, not a fault.
@@ -165,4 +174,22 @@ function mapError(error: unknown, code: string | number, production: boolean): M
     return { status, code: status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST" };
   }
   return { status: 500, code: "INTERNAL_ERROR" };
+}
+
+/**
+ * Returns a lookup of the methods served at a path, built from an app's route table. Path
+ * parameters such as `:id` match one segment and a trailing `*` matches the rest.
+ */
+export function methodsByPath(routes: ReadonlyArray<{ method: string; path: string }>): (path: string) => string[] {
+  const patterns = routes.map((route) => ({
+    method: route.method.toUpperCase(),
+    pattern: new RegExp(`^${route.path.split("/").map(segmentPattern).join("/")}/?$`),
+  }));
+  return (path) => [...new Set(patterns.filter((entry) => entry.pattern.test(path)).map((entry) => entry.method))].sort();
+}
+
+function segmentPattern(segment: string): string {
+  if (segment.startsWith(":")) return "[^/]+";
+  if (segment === "*") return ".*";
+  return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

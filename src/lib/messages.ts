@@ -20,6 +20,11 @@ const errorMessages: Catalogue = {
     ru: "Такого адреса нет.",
     en: "No such route.",
   },
+  METHOD_NOT_ALLOWED: {
+    uz: "Bu manzil bunday so'rov usulini qabul qilmaydi. Qabul qilinadigan usullar Allow sarlavhasida.",
+    ru: "Этот адрес не принимает такой метод запроса. Допустимые методы указаны в заголовке Allow.",
+    en: "This route does not accept the request's method. The Allow header lists the ones it does.",
+  },
   BAD_REQUEST: {
     uz: "So'rov noto'g'ri.",
     ru: "Некорректный запрос.",
