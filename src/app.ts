@@ -6,6 +6,7 @@ import type { DatabaseHandle } from "./db/client";
 import { extensionStatus, type ExtensionStatus } from "./db/extensions";
 import { appliedMigrationCount, expectedMigrationCount } from "./db/migrate";
 import { disabledReporter, type ErrorReporter } from "./lib/error-reporter";
+import { cors } from "./lib/cors";
 import { httpBase, methodsByPath } from "./lib/http";
 import type { Logger } from "./lib/logger";
 import { BrowserPool } from "./lib/browser-pool";
@@ -161,6 +162,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
         allowedMethods: (path) => allowedMethods(path),
       }),
     )
+    .use(cors(deps.config.cors))
     .use(requestGuard({ limiter: services.limiter, ...deps.config.limits }))
     .use(expensive.plugin)
     .use(

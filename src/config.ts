@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { readJobsConfig, type JobsConfig } from "./jobs/config";
 import { readDiscoveryConfig, type DiscoveryConfig } from "./modules/discovery/config";
 import { readLimitsConfig, type LimitsConfig } from "./lib/rate-limit-config";
+import { readCorsConfig, type CorsConfig } from "./lib/cors";
 import { readAiConfig, type AiConfig } from "./modules/ai/config";
 import { readOperationsConfig, type OperationsConfig } from "./lib/operations-config";
 import { readBotConfig, type BotConfig } from "./modules/bot/config";
@@ -61,6 +62,8 @@ export interface Config {
   /** The Telegram bot; off without TELEGRAM_BOT_TOKEN. */
   bot: BotConfig;
   limits: LimitsConfig;
+  /** Origins whose browser pages may call the API. */
+  cors: CorsConfig;
   ai: AiConfig;
   /** The first super admin, created at start-up when no super admin exists yet. */
   superAdmin: { email: string; password: string } | undefined;
@@ -114,6 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
     operations: readOperationsConfig(env, nodeEnv),
     bot: readBotConfig(env),
     limits: readLimitsConfig(env),
+    cors: readCorsConfig(env),
     ai: readAiConfig(env),
     superAdmin: readSuperAdmin(env),
   };
