@@ -489,6 +489,10 @@ export const aiUsage = pgTable(
 export const discoveryRunStatuses = ["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"] as const;
 export type DiscoveryRunStatus = (typeof discoveryRunStatuses)[number];
 
+/** Stable codes for the reason a run ended without winners, stored beside its free-text `error`. */
+export const discoveryErrorCodes = ["LISTING_FAILED", "CATEGORY_EMPTY", "NO_PRODUCT_FETCHED", "WORKER_LOST", "CANCELLED"] as const;
+export type DiscoveryErrorCode = (typeof discoveryErrorCodes)[number];
+
 /** The source a scan listed the category's products from. */
 export const discoveryListingSources = ["graphql", "browser"] as const;
 export type DiscoveryListingSource = (typeof discoveryListingSources)[number];
@@ -524,6 +528,7 @@ export const discoveryRuns = pgTable(
     workerId: text("worker_id"),
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     error: text("error"),
+    errorCode: text("error_code", { enum: discoveryErrorCodes }),
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),

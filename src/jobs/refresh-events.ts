@@ -1,3 +1,4 @@
+import type { DiscoveryErrorCode } from "../db/schema";
 import type { Logger } from "../lib/logger";
 import type { SnapshotRow, StoredProduct } from "../modules/uzum/repository";
 
@@ -21,6 +22,8 @@ export interface DiscoveryRunEnded {
   status: "FINISHED" | "FAILED";
   /** The reason the run failed; null when it finished. */
   error: string | null;
+  /** The stable code of that reason, for a message in the seller's language; null when it finished. */
+  errorCode: DiscoveryErrorCode | null;
 }
 
 export type DiscoveryRunEndedListener = (event: DiscoveryRunEnded) => void | Promise<void>;

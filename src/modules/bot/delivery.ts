@@ -292,7 +292,7 @@ export class AlertDelivery {
       const html =
         event.status === "FINISHED"
           ? `${texts.discoveryFinished(category)}\n${winners.length > 0 ? winnerLines(winners, texts) : texts.discoveryNoWinners}`
-          : texts.discoveryFailed(category, escapeHtml(clip(event.error ?? texts.card.unknown, 500)));
+          : texts.discoveryFailed(category, event.errorCode ? texts.discoveryErrors[event.errorCode] : escapeHtml(clip(event.error ?? texts.card.unknown, 500)));
       const outcome = await this.deps.sender.sendText(chat.chatId, html, { silent });
       if (outcome.status === "sent") sent++;
     }

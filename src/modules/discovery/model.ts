@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { discoveryErrorCodes } from "../../db/schema";
 import { categoryLevel } from "../uzum/model";
 import type { RunRow, WinnerRow } from "./repository";
 
@@ -79,7 +80,11 @@ export const runView = t.Object({
     failed: t.Integer(),
   }),
   attempts: t.Integer({ description: "Times a worker started or resumed the run" }),
-  error: nullableString,
+  error: t.Union([t.String(), t.Null()], { description: "The reason the run failed or stopped, in English, for operators" }),
+  error_code: t.Union([t.UnionEnum(discoveryErrorCodes), t.Null()], {
+    description:
+      "Stable code of that reason: LISTING_FAILED, CATEGORY_EMPTY (Uzum lists no products there), NO_PRODUCT_FETCHED, WORKER_LOST (the workers stopped too often), CANCELLED",
+  }),
   created_at: t.String({ format: "date-time" }),
   started_at: nullableDate,
   finished_at: nullableDate,
@@ -130,6 +135,7 @@ export function toRunView(run: RunRow, maxProducts: number) {
     progress: { processed: fetched + failed, total: run.listedProductIds?.length ?? estimate, fetched, failed },
     attempts: run.attempts,
     error: run.error,
+    error_code: run.errorCode,
     created_at: run.createdAt.toISOString(),
     started_at: run.startedAt?.toISOString() ?? null,
     finished_at: endedAt?.toISOString() ?? null,

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { discoveryRuns, discoveryWinners, type CategoryLevel, type DiscoveryListingSource } from "../../db/schema";
+import { discoveryRuns, discoveryWinners, type CategoryLevel, type DiscoveryErrorCode, type DiscoveryListingSource } from "../../db/schema";
 import type { CategoryInput } from "./category-input";
 
 export type RunRow = typeof discoveryRuns.$inferSelect;
@@ -67,7 +67,7 @@ export function listWinners(db: Database, runId: string): Promise<WinnerRow[]> {
 export async function cancelRun(db: Database, accountId: string, runId: string, now: Date): Promise<RunRow | undefined> {
   const [row] = await db
     .update(discoveryRuns)
-    .set({ status: "CANCELLED", finishedAt: now, workerId: null, error: "Cancelled by a user" })
+    .set({ status: "CANCELLED", finishedAt: now, workerId: null, error: "Cancelled by a user", errorCode: "CANCELLED" })
     .where(and(eq(discoveryRuns.id, runId), eq(discoveryRuns.accountId, accountId), isOpen))
     .returning();
   return row;
@@ -107,6 +107,7 @@ export function failExhaustedRuns(db: Database, now: Date, staleBefore: Date, ma
       finishedAt: now,
       workerId: null,
       error: sql`'The worker stopped sending heartbeats ' || ${discoveryRuns.attempts} || ' time(s), which is the retry limit'`,
+      errorCode: "WORKER_LOST",
     })
     .where(and(eq(discoveryRuns.status, "RUNNING"), lt(discoveryRuns.heartbeatAt, staleBefore), sql`${discoveryRuns.attempts} >= ${maxAttempts}`))
     .returning();
@@ -192,10 +193,17 @@ export async function releaseRun(db: Database, runId: string, workerId: string, 
     .where(owned(runId, workerId));
 }
 
-export async function failRun(db: Database, runId: string, workerId: string, progress: RunProgress, error: string, now: Date): Promise<RunRow | undefined> {
+export async function failRun(
+  db: Database,
+  runId: string,
+  workerId: string,
+  progress: RunProgress,
+  failure: { code: DiscoveryErrorCode; error: string },
+  now: Date,
+): Promise<RunRow | undefined> {
   const [row] = await db
     .update(discoveryRuns)
-    .set({ ...progress, status: "FAILED", error, finishedAt: now, workerId: null })
+    .set({ ...progress, status: "FAILED", error: failure.error, errorCode: failure.code, finishedAt: now, workerId: null })
     .where(owned(runId, workerId))
     .returning();
   return row;
@@ -209,7 +217,7 @@ export async function finishRun(db: Database, runId: string, workerId: string, p
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(discoveryRuns)
-      .set({ ...progress, status: "FINISHED", finishedAt: now, workerId: null, error: null })
+      .set({ ...progress, status: "FINISHED", finishedAt: now, workerId: null, error: null, errorCode: null })
       .where(owned(runId, workerId))
       .returning();
     if (!row) return undefined;

@@ -1,4 +1,5 @@
 import type { Database } from "../../db/client";
+import type { DiscoveryErrorCode } from "../../db/schema";
 import { RateLimiter } from "../../jobs/rate-limiter";
 import type { BrowserPool } from "../../lib/browser-pool";
 import { AppError } from "../../lib/errors";
@@ -57,6 +58,8 @@ export class RunScan {
   private sinceFlush = 0;
   private flushing: Promise<void> = Promise.resolve();
   private flushQueued = false;
+  /** Set when GraphQL returned no products for the category, so a failed listing reports CATEGORY_EMPTY. */
+  private categoryEmpty = false;
 
   constructor(
     private readonly deps: ScanDeps,
@@ -107,11 +110,11 @@ export class RunScan {
 
     const stopped = this.stopReason();
     if (stopped) return this.stop(stopped);
-    if (failure) return this.fail(failure);
+    if (failure) return this.fail(this.categoryEmpty ? "CATEGORY_EMPTY" : "LISTING_FAILED", failure);
 
     const total = listed?.length ?? queue.listedCount;
     if (this.fetched.length === 0) {
-      return this.fail(`None of the ${total} listed products could be fetched (${this.describeFailures()})`);
+      return this.fail("NO_PRODUCT_FETCHED", `None of the ${total} listed products could be fetched (${this.describeFailures()})`);
     }
 
     const run = await finishRun(this.deps.db, this.run.id, this.workerId, this.progress(), this.deps.config.winnerCount, this.deps.clock.now());
@@ -155,7 +158,10 @@ export class RunScan {
       return describeError(error);
     }
     this.listing = { categoryName: first.categoryName, categoryPath: first.categoryPath, categoryTotal: first.total };
-    if (first.products.length === 0) return `Uzum listed no products in category ${categoryId} (total ${first.total})`;
+    if (first.products.length === 0) {
+      this.categoryEmpty = true;
+      return `Uzum listed no products in category ${categoryId} (total ${first.total})`;
+    }
 
     await this.saveListing({ source: "graphql", listedProductIds: null });
     queue.push(first.products.map((product) => product.productId));
@@ -286,8 +292,8 @@ export class RunScan {
     return { outcome: "stopped", reason };
   }
 
-  private async fail(error: string): Promise<ScanResult> {
-    const run = await failRun(this.deps.db, this.run.id, this.workerId, this.progress(), error, this.deps.clock.now());
+  private async fail(code: DiscoveryErrorCode, error: string): Promise<ScanResult> {
+    const run = await failRun(this.deps.db, this.run.id, this.workerId, this.progress(), { code, error }, this.deps.clock.now());
     if (!run) return this.stop(await this.lossReason());
 
     this.deps.logger.warn({ runId: run.id, categoryId: run.categoryId, error }, "discovery.run_failed");

@@ -124,6 +124,7 @@ export class DiscoveryWorker {
       categoryName: run.categoryName,
       status: run.status,
       error: run.error,
+      errorCode: run.errorCode,
     });
   }
 }

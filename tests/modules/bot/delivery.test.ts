@@ -226,17 +226,20 @@ for (const kind of testDatabaseKinds()) {
       app.telegram.clear();
 
       const ended = { runId: run.id, accountId: seller.accountId, categoryId: 777, categoryName: "Uy <&> ro'zg'or" };
-      await app.services.refreshEvents.emitDiscoveryRunEnded({ ...ended, status: "FINISHED", error: null });
-      await app.services.refreshEvents.emitDiscoveryRunEnded({ ...ended, status: "FAILED", error: "Uzum returned <500>" });
+      await app.services.refreshEvents.emitDiscoveryRunEnded({ ...ended, status: "FINISHED", error: null, errorCode: null });
+      // A failure without a code, as from before codes existed, shows the stored text.
+      await app.services.refreshEvents.emitDiscoveryRunEnded({ ...ended, status: "FAILED", error: "Uzum returned <500>", errorCode: null });
+      await app.services.refreshEvents.emitDiscoveryRunEnded({ ...ended, status: "FAILED", error: "Uzum listed no products in category 777 (total 0)", errorCode: "CATEGORY_EMPTY" });
       await app.services.bot.delivery!.idle();
 
-      const [finished, failed] = app.telegram.textsTo(chatId);
+      const [finished, failed, empty] = app.telegram.textsTo(chatId);
       expect(finished).toStartWith(uz.discoveryFinished("Uy &lt;&amp;&gt; ro'zg'or"));
       expect(finished).toContain("5. <b>G'olib 5</b>");
       expect(finished).not.toContain("G'olib 6");
       expect(failed).toBe(uz.discoveryFailed("Uy &lt;&amp;&gt; ro'zg'or", "Uzum returned &lt;500&gt;"));
+      expect(empty).toBe(uz.discoveryFailed("Uy &lt;&amp;&gt; ro'zg'or", uz.discoveryErrors.CATEGORY_EMPTY));
       // At noon in Tashkent the notices ring as usual.
-      expect(app.telegram.callsOf("sendMessage").map((call) => call.body.disable_notification)).toEqual([undefined, undefined]);
+      expect(app.telegram.callsOf("sendMessage").map((call) => call.body.disable_notification)).toEqual([undefined, undefined, undefined]);
     });
 
     test("quiet-hours discovery notice is silent", async () => {
@@ -250,7 +253,7 @@ for (const kind of testDatabaseKinds()) {
       // 23:30 in Tashkent, inside the default quiet hours of 22:00 to 08:00.
       app.clock.advance(11.5 * 60 * 60 * 1000);
 
-      await app.services.refreshEvents.emitDiscoveryRunEnded({ runId: run.id, accountId: seller.accountId, categoryId: 778, categoryName: "Kiyim", status: "FAILED", error: "Uzum returned 500" });
+      await app.services.refreshEvents.emitDiscoveryRunEnded({ runId: run.id, accountId: seller.accountId, categoryId: 778, categoryName: "Kiyim", status: "FAILED", error: "Uzum returned 500", errorCode: "LISTING_FAILED" });
       await app.services.bot.delivery!.idle();
 
       const sent = app.telegram.callsOf("sendMessage");

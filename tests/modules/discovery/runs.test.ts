@@ -144,8 +144,9 @@ for (const kind of testDatabaseKinds()) {
 
       expect(run.status).toBe("FAILED");
       expect(run.error).toBe("None of the 4 listed products could be fetched (PRODUCT_NOT_FOUND ×4)");
+      expect(run.error_code).toBe("NO_PRODUCT_FETCHED");
       expect(run.winners).toEqual([]);
-      expect(ended).toEqual([{ runId: created.body.id, accountId: expect.any(String), categoryId: 10020, categoryName: null, status: "FAILED", error: run.error }]);
+      expect(ended).toEqual([{ runId: created.body.id, accountId: expect.any(String), categoryId: 10020, categoryName: null, status: "FAILED", error: run.error, errorCode: "NO_PRODUCT_FETCHED" }]);
     });
 
     // Reads ../shared/fixtures/uzum/graphql-makesearch-category-10091-capture.json: Uzum returned total 0,
@@ -161,6 +162,7 @@ for (const kind of testDatabaseKinds()) {
       expect(run.status).toBe("FAILED");
       expect(run.error).toContain("Uzum listed no products in category 10091 (total 0)");
       expect(run.error).toContain("no Chromium is available");
+      expect(run.error_code).toBe("CATEGORY_EMPTY");
       expect(run.source).toBeNull();
       expect(stub.productRequests()).toEqual([]);
       expect(ended.map((event) => event.status)).toEqual(["FAILED"]);
@@ -175,6 +177,7 @@ for (const kind of testDatabaseKinds()) {
 
       expect(run.status).toBe("FAILED");
       expect(run.error).toMatch(/^GraphQL: Uzum GraphQL responded 502 to getMakeSearch/);
+      expect(run.error_code).toBe("LISTING_FAILED");
     });
 
     test("announces a finished run", async () => {
@@ -183,7 +186,7 @@ for (const kind of testDatabaseKinds()) {
       const created = await createRun("10020");
       await app.services.discoveryWorker.processNext();
 
-      expect(ended).toEqual([{ runId: created.body.id, accountId: expect.any(String), categoryId: 10020, categoryName: "Elektronika", status: "FINISHED", error: null }]);
+      expect(ended).toEqual([{ runId: created.body.id, accountId: expect.any(String), categoryId: 10020, categoryName: "Elektronika", status: "FINISHED", error: null, errorCode: null }]);
     });
 
     const invalidInputs: Array<[string, string]> = [

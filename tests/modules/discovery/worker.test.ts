@@ -171,6 +171,7 @@ for (const kind of testDatabaseKinds()) {
       const run = await readRun(created.body.id);
       expect(run.status).toBe("FAILED");
       expect(run.error).toBe("The worker stopped sending heartbeats 3 time(s), which is the retry limit");
+      expect(run.errorCode).toBe("WORKER_LOST");
       expect(ended.map((event) => [event.runId, event.status])).toEqual([[created.body.id, "FAILED"]]);
       expect(stub.listingRequests()).toEqual([]);
     });
@@ -208,6 +209,7 @@ for (const kind of testDatabaseKinds()) {
       const run = await readRun(created.body.id);
       expect(run.status).toBe("CANCELLED");
       expect(run.error).toBe("Cancelled by a user");
+      expect(run.errorCode).toBe("CANCELLED");
       expect(run.failedProductIds).toEqual([]);
     });
 

@@ -87,4 +87,11 @@ export const ru: Texts = {
   discoveryFinished: (category: string) => `<b>Сканирование категории завершено: ${category}</b>`,
   discoveryNoWinners: "Сканирование не нашло товаров.",
   discoveryFailed: (category: string, reason: string) => `<b>Сканирование категории не удалось: ${category}</b>\nПричина: ${reason}`,
+  discoveryErrors: {
+    LISTING_FAILED: "Uzum не отдал список товаров категории. Попробуйте позже.",
+    CATEGORY_EMPTY: "Uzum не показывает в этой категории ни одного товара.",
+    NO_PRODUCT_FETCHED: "Не удалось получить из Uzum ни одного товара категории. Попробуйте позже.",
+    WORKER_LOST: "Сканирование несколько раз прерывалось и было остановлено. Запустите его заново.",
+    CANCELLED: "Сканирование отменено.",
+  },
 };

@@ -1,4 +1,4 @@
-import type { AlertType } from "../../../db/schema";
+import type { AlertType, DiscoveryErrorCode } from "../../../db/schema";
 
 /**
  * Every text the bot sends in Uzbek, the default language. Entries are Telegram HTML: values passed
@@ -91,6 +91,13 @@ export const uz = {
   discoveryFinished: (category: string) => `<b>Toifa tahlili tugadi: ${category}</b>`,
   discoveryNoWinners: "Tahlil mahsulot topmadi.",
   discoveryFailed: (category: string, reason: string) => `<b>Toifa tahlili muvaffaqiyatsiz: ${category}</b>\nSabab: ${reason}`,
+  discoveryErrors: {
+    LISTING_FAILED: "Uzum toifadagi mahsulotlar ro'yxatini bermadi. Birozdan keyin qayta urinib ko'ring.",
+    CATEGORY_EMPTY: "Uzum bu toifada birorta ham mahsulot ko'rsatmadi.",
+    NO_PRODUCT_FETCHED: "Toifadagi mahsulotlarning birortasini ham Uzumdan olib bo'lmadi. Birozdan keyin qayta urinib ko'ring.",
+    WORKER_LOST: "Tahlil bir necha marta uzilib qoldi va to'xtatildi. Uni qaytadan boshlang.",
+    CANCELLED: "Tahlil bekor qilindi.",
+  } satisfies Record<DiscoveryErrorCode, string>,
 };
 
 export type Texts = typeof uz;
