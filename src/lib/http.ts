@@ -143,6 +143,19 @@ interface MappedError {
   details?: unknown;
 }
 
+/**
+ * Returns a validation issue's message. For a choice of fixed values TypeBox's summary names only
+ * their types ("should be one of: 'string', 'string'"), so the values themselves are listed instead.
+ */
+function issueMessage(issue: { message: string; summary?: string; path?: string; schema?: unknown }): string {
+  const choices = (issue.schema as { anyOf?: Array<{ const?: unknown }> } | undefined)?.anyOf;
+  if (choices && choices.length > 0 && choices.every((choice) => choice.const !== undefined)) {
+    const subject = issue.path ? `Property '${issue.path.replace(/^\//, "")}'` : "The value";
+    return `${subject} should be one of: ${choices.map((choice) => JSON.stringify(choice.const)).join(", ")}`;
+  }
+  return issue.summary || issue.message;
+}
+
 /** Returns whether the service raised this 503 on purpose; an upstream's 503 is still a failure worth reporting. */
 function isDeclaredUnavailable(error: unknown): boolean {
   return error instanceof AppError && !(error instanceof UpstreamError) && error.status === 503;
@@ -159,7 +172,7 @@ function mapError(error: unknown, code: string | number, production: boolean): M
           on: validation.type,
           errors: validation.all.slice(0, 10).map((issue) => ({
             path: "path" in issue ? issue.path : undefined,
-            message: "summary" in issue && issue.summary ? issue.summary : issue.message,
+            message: issueMessage(issue),
           })),
         };
     return { status: 422, code: "VALIDATION_FAILED", details };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import pino from "pino";
 import { AppError, UpstreamError } from "../../src/lib/errors";
 import { httpBase } from "../../src/lib/http";
@@ -47,5 +47,20 @@ describe("httpBase 5xx handling", () => {
       ["/bug", 500],
     ]);
     expect(lines.filter((line) => line.msg === "request.failed").map((line) => line.level)).toEqual([50, 50]);
+  });
+});
+
+describe("httpBase validation details", () => {
+  test("lists the allowed values of a choice", async () => {
+    const app = new Elysia()
+      .use(httpBase({ logger: pino({ level: "silent" }), production: false }))
+      .post("/explain", ({ body }) => body, { body: t.Object({ language: t.Union([t.Literal("uz"), t.Literal("ru"), t.Literal("en")]) }) });
+    const response = await app.handle(
+      new Request("http://localhost/explain", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ language: "de" }) }),
+    );
+    const body = await response.json();
+
+    expect(response.status).toBe(422);
+    expect(body.error.details.errors).toEqual([{ path: "/language", message: `Property 'language' should be one of: "uz", "ru", "en"` }]);
   });
 });
