@@ -76,9 +76,9 @@ const errorMessages: Catalogue = {
     en: "A user with this email already exists.",
   },
   WEAK_PASSWORD: {
-    uz: "Parol juda oddiy: kamida 10 belgi, keng tarqalgan parollar qabul qilinmaydi.",
-    ru: "Пароль слишком простой: не менее 10 символов, распространённые пароли не принимаются.",
-    en: "The password is too weak: use at least 10 characters and not a common password.",
+    uz: "Parol juda oddiy: kamida 10 belgidan iborat bo'lsin, keng tarqalgan parol, bitta takrorlangan belgi yoki emailingizdagi nom bo'lmasin.",
+    ru: "Пароль слишком простой: нужно не менее 10 символов, и это не должен быть распространённый пароль, один повторяющийся символ или имя из вашего email.",
+    en: "The password is too weak: use at least 10 characters, and not a common password, one repeated character or the name in your email.",
   },
   FORBIDDEN: {
     uz: "Bu amal uchun ruxsat yo'q.",

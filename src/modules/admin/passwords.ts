@@ -16,19 +16,28 @@ const commonPasswords = new Set([
   "parol12345", "parol123456", "пароль12345", "йцукенгшщз",
 ]);
 
-/** Rejects a password that is short, common, one repeated character, or the email itself (400 WEAK_PASSWORD). */
+/**
+ * Rejects a password that is short, common, one repeated character, or the email itself (400 WEAK_PASSWORD).
+ * `details.reason_codes` names each rule broken for clients to translate; `details.reasons` says the same in English.
+ */
 export function assertStrongPassword(password: string, email?: string): void {
   const lowered = password.toLowerCase();
-  const reasons: string[] = [];
+  const broken: Array<{ code: string; reason: string }> = [];
 
-  if ([...password].length < minPasswordLength) reasons.push(`shorter than ${minPasswordLength} characters`);
-  if (commonPasswords.has(lowered)) reasons.push("a common password");
-  if (/^(.)\1+$/u.test(password)) reasons.push("one repeated character");
+  if ([...password].length < minPasswordLength) broken.push({ code: "too_short", reason: `shorter than ${minPasswordLength} characters` });
+  if (commonPasswords.has(lowered)) broken.push({ code: "common", reason: "a common password" });
+  if (/^(.)\1+$/u.test(password)) broken.push({ code: "repeated_character", reason: "one repeated character" });
   if (email && lowered.includes(email.toLowerCase().split("@")[0]) && email.split("@")[0].length >= 4) {
-    reasons.push("contains the email name");
+    broken.push({ code: "contains_email_name", reason: "contains the email name" });
   }
 
-  if (reasons.length > 0) throw badRequest("WEAK_PASSWORD", { reasons, min_length: minPasswordLength });
+  if (broken.length > 0) {
+    throw badRequest("WEAK_PASSWORD", {
+      reason_codes: broken.map((rule) => rule.code),
+      reasons: broken.map((rule) => rule.reason),
+      min_length: minPasswordLength,
+    });
+  }
 }
 
 export function hashPassword(password: string): Promise<string> {

@@ -41,10 +41,17 @@ for (const kind of testDatabaseKinds()) {
     });
 
     test("rejects weak passwords", async () => {
-      for (const weak of ["short1!", "password123", "aaaaaaaaaaaa"]) {
-        const response = await register(`weak-${weak.length}-${weak[0]}@example.uz`, { password: weak });
+      const cases: Array<[email: string, password: string, codes: string[]]> = [
+        ["weak-short@example.uz", "short1!", ["too_short"]],
+        ["weak-common@example.uz", "password123", ["common"]],
+        ["weak-repeat@example.uz", "aaaaaaaaaaaa", ["repeated_character"]],
+        ["dilnoza.karimova@example.uz", "Dilnoza.Karimova2026", ["contains_email_name"]],
+      ];
+      for (const [email, password, codes] of cases) {
+        const response = await register(email, { password });
         expect(response.status).toBe(400);
         expect(response.body.error.code).toBe("WEAK_PASSWORD");
+        expect(response.body.error.details.reason_codes).toEqual(codes);
       }
     });
 
