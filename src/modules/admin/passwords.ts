@@ -18,7 +18,7 @@ const commonPasswords = new Set([
 
 /**
  * Rejects a password that is short, common, one repeated character, or the email itself (400 WEAK_PASSWORD).
- * `details.reason_codes` names each rule broken for clients to translate; `details.reasons` says the same in English.
+ * `details.reason_codes` names each rule broken for clients to translate; `details.reasons` gives the same in English.
  */
 export function assertStrongPassword(password: string, email?: string): void {
   const lowered = password.toLowerCase();
