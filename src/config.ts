@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { readJobsConfig, type JobsConfig } from "./jobs/config";
 import { readDiscoveryConfig, type DiscoveryConfig } from "./modules/discovery/config";
@@ -23,6 +24,8 @@ export class ConfigError extends Error {
 export interface Config {
   nodeEnv: "development" | "production" | "test";
   port: number;
+  /** Interface address the HTTP server listens on; 0.0.0.0 is every interface. */
+  host: string;
   /** PostgreSQL URL; unset means the embedded PGlite database in `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -86,6 +89,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     nodeEnv,
     port: readInteger(env, "PORT", 3000, 0, 65535),
+    host: readHost(env),
     databaseUrl,
     dataDir,
     logLevel: readChoice(env, "LOG_LEVEL", logLevels, "info"),
@@ -121,6 +125,13 @@ export function loadConfig(env: Env = process.env): Config {
     ai: readAiConfig(env),
     superAdmin: readSuperAdmin(env),
   };
+}
+
+/** Reads HOST: an IPv4 or IPv6 address, or localhost. */
+function readHost(env: Env): string {
+  const host = readString(env, "HOST", "0.0.0.0");
+  if (host === "localhost" || isIP(host) !== 0) return host;
+  throw new ConfigError("HOST", `expected an IP address such as 0.0.0.0 or 127.0.0.1, or localhost, got "${host}"`);
 }
 
 export function readString(env: Env, name: string, fallback: string): string {

@@ -47,8 +47,8 @@ async function main(): Promise<void> {
 
   const deps = { config, database, clock: systemClock, logger, metrics: new Metrics({ processMetrics: true }), errorReporter };
   const services = createServices(deps);
-  const app = listenOrExit(createApp(deps, services), config.port);
-  logger.info({ port: app.server?.port, swagger: `/swagger` }, "service.started");
+  const app = listenOrExit(createApp(deps, services), config.host, config.port);
+  logger.info({ host: config.host, port: app.server?.port, swagger: `/swagger` }, "service.started");
   services.scheduler.start();
   services.discoveryWorker.start();
   // Not awaited: the HTTP API serves while the bot reaches Telegram or retries in the background.
@@ -90,14 +90,14 @@ async function main(): Promise<void> {
 }
 
 /**
- * Listens on every interface at `port`, or exits with one line when another process has it.
+ * Listens at `host` and `port`, or exits with one line when another process has the port.
  * Elysia sets SO_REUSEPORT by default, which let a second instance share a busy port and take half
  * of its requests, so it is turned off. Bun gets no body limit: the request guard rejects large
  * bodies by Content-Length before reading them, with a JSON error instead of Bun's empty 413.
  */
-function listenOrExit(app: ReturnType<typeof createApp>, port: number) {
+function listenOrExit(app: ReturnType<typeof createApp>, host: string, port: number) {
   try {
-    return app.listen({ port, hostname: "0.0.0.0", reusePort: false, maxRequestBodySize: Number.MAX_SAFE_INTEGER });
+    return app.listen({ port, hostname: host, reusePort: false, maxRequestBodySize: Number.MAX_SAFE_INTEGER });
   } catch (error) {
     if ((error as { code?: string }).code === "EADDRINUSE") exitWith(`Port ${port} is already in use: stop the process listening on it, or set PORT to a free port`);
     throw error;

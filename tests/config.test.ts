@@ -20,6 +20,7 @@ describe("loadConfig", () => {
   test("applies the documented defaults", () => {
     const config = loadConfig({ JWT_SECRET: secret });
     expect(config.port).toBe(3000);
+    expect(config.host).toBe("0.0.0.0");
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir).toEndWith("/data");
     expect(config.uzum.apiUrl).toBe("https://api.uzum.uz");
@@ -34,6 +35,12 @@ describe("loadConfig", () => {
     expect(configError({ JWT_SECRET: secret, UZUM_API_URL: "not a url" }).variable).toBe("UZUM_API_URL");
     expect(configError({ JWT_SECRET: secret, LOG_LEVEL: "loud" }).variable).toBe("LOG_LEVEL");
     expect(configError({ JWT_SECRET: "short" }).variable).toBe("JWT_SECRET");
+  });
+
+  test("reads HOST as an address", () => {
+    expect(loadConfig({ JWT_SECRET: secret, HOST: "127.0.0.1" }).host).toBe("127.0.0.1");
+    expect(loadConfig({ JWT_SECRET: secret, HOST: "::1" }).host).toBe("::1");
+    expect(configError({ JWT_SECRET: secret, HOST: "http://127.0.0.1" }).variable).toBe("HOST");
   });
 
   test("requires JWT_SECRET in production", () => {

@@ -197,10 +197,11 @@ describe("service process start-up and bodies", () => {
   test("a second instance on a busy port exits 1", async () => {
     const first = await createServiceDatabase("pglite");
     const second = await createServiceDatabase("pglite");
-    const service = await startService({ env: first.env });
+    // HOST=127.0.0.1 keeps the service off other interfaces; the test talks to it on loopback.
+    const service = await startService({ env: { ...first.env, HOST: "127.0.0.1" } });
     const port = new URL(service.url).port;
 
-    await expect(startService({ env: { ...second.env, PORT: port } })).rejects.toThrow(`Port ${port} is already in use`);
+    await expect(startService({ env: { ...second.env, HOST: "127.0.0.1", PORT: port } })).rejects.toThrow(`Port ${port} is already in use`);
     // The first instance still serves every request alone.
     for (let attempt = 0; attempt < 5; attempt++) expect((await fetch(`${service.url}/health`)).status).toBe(200);
 
