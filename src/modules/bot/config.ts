@@ -11,6 +11,8 @@ export interface BotConfig {
   webhookSecret: string | undefined;
   /** Time one `getMe` at start-up may take before the bot retries in the background. */
   initTimeoutMs: number;
+  /** Time a webhook response waits for the update's handler; a slower one finishes after the response. */
+  webhookWaitMs: number;
   /** First wait before retrying start-up; it doubles up to `initRetryMaxMs`. */
   initRetryMs: number;
   initRetryMaxMs: number;
@@ -38,6 +40,7 @@ export function readBotConfig(env: Env): BotConfig {
     webhookUrl,
     webhookSecret,
     initTimeoutMs: readInteger(env, "TELEGRAM_INIT_TIMEOUT_MS", 10_000, 100, 120_000),
+    webhookWaitMs: readInteger(env, "TELEGRAM_WEBHOOK_WAIT_MS", 5_000, 0, 60_000),
     initRetryMs: readInteger(env, "TELEGRAM_INIT_RETRY_MS", 5_000, 10, 600_000),
     initRetryMaxMs: readInteger(env, "TELEGRAM_INIT_RETRY_MAX_MS", 300_000, 10, 3_600_000),
     dispatchIntervalMs: readInteger(env, "ALERT_DISPATCH_INTERVAL_MS", 60_000, 100, 3_600_000),

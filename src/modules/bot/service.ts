@@ -59,6 +59,8 @@ export class BotService {
   readonly chats: ChatRepository;
   readonly linkCodes: LinkCodeService;
   private readonly enabled: EnabledBot | undefined;
+  /** Webhook updates whose handlers are still running. */
+  private readonly handling = new Set<Promise<void>>();
 
   constructor(private readonly deps: BotServiceDeps) {
     const { config, db, clock, logger } = deps;
@@ -109,26 +111,36 @@ export class BotService {
     return this.enabled.runtime.pollTick();
   }
 
-  stop(): Promise<void> {
-    return this.enabled?.runtime.stop() ?? Promise.resolve();
+  /** Stops polling and waits for webhook updates still being handled. */
+  async stop(): Promise<void> {
+    await (this.enabled?.runtime.stop() ?? Promise.resolve());
+    await Promise.all([...this.handling]);
   }
 
   /**
-   * Runs one update from the webhook. Throws 503 BOT_NOT_READY before start-up has reached
-   * Telegram, so Telegram delivers it again later. A handler's failure is logged, not thrown,
-   * because Telegram would otherwise resend the same update without end.
+   * Runs one update from the webhook and resolves when it is handled or after
+   * TELEGRAM_WEBHOOK_WAIT_MS, whichever comes first. A slower handler, such as an /analyze waiting
+   * for Uzum, goes on after the response, so Telegram does not time out and deliver the update
+   * again. `stop` waits for it. Throws 503 BOT_NOT_READY before start-up has reached Telegram, so
+   * Telegram delivers the update later. A handler's failure is logged, not thrown, because
+   * Telegram would otherwise resend the same update without end.
    */
   async handleUpdate(update: Update): Promise<void> {
     const enabled = this.enabled;
     if (!enabled || !enabled.bot.isInited()) throw new AppError(503, "BOT_NOT_READY");
-    // NOTE: the response waits for the handler, so an /analyze that outlasts Telegram's webhook
-    // timeout (not documented by Telegram) may be delivered again. Responding first and handling
-    // after would avoid that, at the cost of losing the update if the process dies in between.
-    try {
-      await enabled.bot.handleUpdate(update);
-    } catch (error) {
+
+    const handled = enabled.bot.handleUpdate(update).catch((error: unknown) => {
       this.deps.logger.error({ err: error, updateId: update.update_id }, "bot.update_failed");
-    }
+    });
+    this.handling.add(handled);
+    void handled.finally(() => this.handling.delete(handled));
+
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<"waited">((resolve) => (timer = setTimeout(() => resolve("waited"), this.deps.config.webhookWaitMs)));
+    const outcome = await Promise.race([handled.then(() => "handled" as const), waited]);
+    clearTimeout(timer);
+    // NOTE: an update still being handled when the process dies is lost, because the 200 response already confirmed it to Telegram.
+    if (outcome === "waited") this.deps.logger.info({ updateId: update.update_id, waitedMs: this.deps.config.webhookWaitMs }, "bot.update_continues");
   }
 
   /** Returns the t.me deep link that links a chat with `code`, or null until the bot's username is known. */
