@@ -6,9 +6,9 @@ import type { Logger } from "../../lib/logger";
 import type { Clock } from "../../lib/time";
 import { quietUntil } from "../alerts/quiet-hours";
 import type { AlertEventRow, AlertService } from "../alerts/service";
-import { listWinners } from "../discovery/repository";
+import { winnersText } from "./winners";
 import type { ChatRepository, ChatRow } from "./chats";
-import { alertLines, winnerLines } from "./format";
+import { alertLines } from "./format";
 import { clip, escapeHtml } from "./html";
 import type { TelegramSender } from "./telegram";
 import { textsFor } from "./texts";
@@ -284,14 +284,14 @@ export class AlertDelivery {
 
     const silent = quietUntil(this.deps.clock.now(), await this.deps.alerts.quietHours(event.accountId)) !== null;
 
-    const winners = event.status === "FINISHED" ? await listWinners(this.deps.db, event.runId) : [];
     const category = escapeHtml(clip(event.categoryName ?? String(event.categoryId), 200));
     let sent = 0;
     for (const chat of chats) {
       const texts = textsFor(chat.locale);
+      const lines = event.status === "FINISHED" ? await winnersText(this.deps.db, event.runId, texts, chat.locale) : null;
       const html =
         event.status === "FINISHED"
-          ? `${texts.discoveryFinished(category)}\n${winners.length > 0 ? winnerLines(winners, texts) : texts.discoveryNoWinners}`
+          ? `${texts.discoveryFinished(category)}\n${lines ?? texts.discoveryNoWinners}`
           : texts.discoveryFailed(category, event.errorCode ? texts.discoveryErrors[event.errorCode] : escapeHtml(clip(event.error ?? texts.card.unknown, 500)));
       const outcome = await this.deps.sender.sendText(chat.chatId, html, { silent });
       if (outcome.status === "sent") sent++;

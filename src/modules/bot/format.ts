@@ -90,7 +90,7 @@ export function winnerLines(winners: WinnerRow[], texts: Texts): string {
     .map((winner) => {
       const title = escapeHtml(clip(winner.title, titleMaxLength));
       const weeklyBuyers = winner.weeklyBuyers === null ? texts.card.unknown : formatNumber(winner.weeklyBuyers);
-      return `${winner.rank}. <b>${title}</b>\n${texts.card.score}: ${score(texts, winner.score)} · ${texts.card.weeklyBuyers}: ${weeklyBuyers} · ${price(texts, winner.sellPriceSom)}`;
+      return `${winner.rank}. <b>${title}</b> (${winner.productId})\n${texts.card.score}: ${score(texts, winner.score)} · ${texts.card.weeklyBuyers}: ${weeklyBuyers} · ${price(texts, winner.sellPriceSom)}`;
     })
     .join("\n");
 }

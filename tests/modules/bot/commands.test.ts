@@ -93,6 +93,19 @@ for (const kind of testDatabaseKinds()) {
         expect(caption).not.toContain("<SPF");
       });
 
+      test(`analyze falls back to text without the photo in ${locale}`, async () => {
+        const { chatId } = await linkedChat(locale);
+        catalogue.set(4102, { id: 4102, title: "Soyabon", skus: [{ id: 41020, price: 99_000, stock: 5 }], shopTitle: "Yomg'ir" });
+        app.telegram.failNext("sendPhoto", { status: 400, description: "Bad Request: wrong file identifier/HTTP URL specified" });
+
+        await app.send(chatId, "/analyze 4102");
+
+        expect(app.telegram.callsOf("sendPhoto")).toHaveLength(1);
+        const [card] = app.telegram.textsTo(chatId).slice(-1);
+        expect(card).toContain(`${texts.card.price}: 99 000 ${texts.card.som}`);
+        expect(app.telegram.callsOf("sendMessage").filter((call) => call.body.chat_id === chatId)).toHaveLength(1);
+      });
+
       test(`analyze explains bad input in ${locale}`, async () => {
         const { chatId } = await linkedChat(locale);
 
@@ -162,7 +175,8 @@ for (const kind of testDatabaseKinds()) {
 
         const [top, other, invalid] = app.telegram.textsTo(chatId);
         expect(top).toStartWith(texts.topHeader("Makiyaj &amp; &lt;parvarish&gt;"));
-        expect(top).toContain("5. <b>Tish pastasi 5</b>");
+        // A Russian chat gets the product's Russian title from Uzum instead of the one stored with the run.
+        expect(top).toContain(locale === "uz" ? "5. <b>Tish pastasi 5</b> (4501)" : "5. <b>Товар 4501</b> (4501)");
         expect(top).not.toContain("6. <b>");
         expect(other).toBe(texts.topEmpty);
         expect(invalid).toBe(texts.invalidCategory);

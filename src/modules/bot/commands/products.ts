@@ -28,8 +28,9 @@ export function productCommands(deps: BotDeps) {
 
     const card = scoreCard(stored, ctx.texts, ctx.chatRecord.locale);
     const photo = stored.product.photoUrl;
-    if (photo && card.length <= maxCaptionLength) await deps.sender.sendPhoto(ctx.chatRecord.chatId, photo, card);
-    else await reply(deps, ctx, card);
+    const withPhoto = photo && card.length <= maxCaptionLength ? await deps.sender.sendPhoto(ctx.chatRecord.chatId, photo, card) : undefined;
+    // Telegram rejects some photo links, such as a file over its size limit; the card then goes as text.
+    if (withPhoto?.status !== "sent" && withPhoto?.status !== "blocked") await reply(deps, ctx, card);
   });
 
   composer.command("track", async (ctx) => {

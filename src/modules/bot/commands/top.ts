@@ -1,9 +1,9 @@
 import { Composer } from "grammy";
 import { parseCategoryInput } from "../../discovery/category-input";
-import { latestFinishedRun, listWinners } from "../../discovery/repository";
+import { latestFinishedRun } from "../../discovery/repository";
 import { commandArgument, reply, requireLink, type BotContext, type BotDeps } from "../context";
 import { clip, escapeHtml } from "../html";
-import { winnerLines } from "../format";
+import { winnersText } from "../winners";
 
 /** /top [category link or id]: the top five of the account's latest finished discovery run. */
 export function topCommands(deps: BotDeps) {
@@ -25,10 +25,10 @@ export function topCommands(deps: BotDeps) {
 
     const run = await latestFinishedRun(deps.db, { accountId: link.accountId, categoryId });
     if (!run) return reply(deps, ctx, ctx.texts.topEmpty);
-    const winners = await listWinners(deps.db, run.id);
+    const lines = await winnersText(deps.db, run.id, ctx.texts, ctx.chatRecord.locale);
 
     const category = escapeHtml(clip(run.categoryName ?? String(run.categoryId), 200));
-    const body = winners.length > 0 ? winnerLines(winners, ctx.texts) : ctx.texts.discoveryNoWinners;
+    const body = lines ?? ctx.texts.discoveryNoWinners;
     await reply(deps, ctx, `${ctx.texts.topHeader(category)}\n${body}`);
   });
 
