@@ -97,13 +97,13 @@ export function createServices(deps: AppDeps) {
     clock,
     logger,
   });
-  const products = new ProductService({ db, uzum, clock, logger, banners, weeklyBuyersBudgetMs: config.weeklyBuyers.budgetMs });
+  const refreshEvents = new RefreshEvents(logger);
+  const products = new ProductService({ db, uzum, clock, logger, banners, weeklyBuyersBudgetMs: config.weeklyBuyers.budgetMs, events: refreshEvents });
   const weeklyBuyers = new WeeklyBuyersService({ db, reader: banners, products, clock, logger, concurrency: config.weeklyBuyers.concurrency });
   const tracking = new TrackingService({ db, clock, products });
   const signer = new TokenSigner(config.jwtSecret, config.accessTokenTtlSeconds);
   const auth = new AuthService({ db, signer, refreshTtlSeconds: config.refreshTokenTtlSeconds, clock, logger });
 
-  const refreshEvents = new RefreshEvents(logger);
   const discoveryWorker = new DiscoveryWorker({
     db,
     clock,
@@ -119,7 +119,7 @@ export function createServices(deps: AppDeps) {
     events: refreshEvents,
   });
   const discovery = new DiscoveryService({ db, clock, logger, worker: discoveryWorker });
-  const scheduler = createScheduler({ db, clock, logger, config: config.jobs, products, refreshEvents, weeklyBuyers, onRunFinished: metrics.recordJobRun });
+  const scheduler = createScheduler({ db, clock, logger, config: config.jobs, products, weeklyBuyers, onRunFinished: metrics.recordJobRun });
   metrics.watchBrowserPool(() => browser.stats());
   metrics.watchDiscoveryQueue(() => countPendingRuns(db));
 
@@ -130,7 +130,7 @@ export function createServices(deps: AppDeps) {
   const aiProvider = config.ai.apiKey ? new AnthropicClient({ ...config.ai, apiKey: config.ai.apiKey }, logger) : undefined;
   const ai = new AiService({ db, clock, logger, config: config.ai, settings, provider: aiProvider });
 
-  // Alert rules are checked on every refreshed snapshot; the bot delivers what fires.
+  // Alert rules are checked on every stored analysis; the bot delivers what fires.
   const alerts = new AlertService({ db, clock, logger });
   const alertEvaluator = new AlertEvaluator({ db, clock, logger, alerts });
   refreshEvents.onProductRefreshed((event) => alertEvaluator.evaluate(event).then(() => undefined));

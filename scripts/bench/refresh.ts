@@ -13,7 +13,6 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../../src/config";
 import { accounts, products, trackedProducts } from "../../src/db/schema";
 import { createScheduler } from "../../src/jobs";
-import { RefreshEvents } from "../../src/jobs/refresh-events";
 import { createLogger } from "../../src/lib/logger";
 import { systemClock } from "../../src/lib/time";
 import { UzumClient } from "../../src/modules/uzum/client";
@@ -61,7 +60,6 @@ try {
     logger,
     config: config.jobs,
     products: productService,
-    refreshEvents: new RefreshEvents(logger),
     weeklyBuyers: undefined,
   });
 

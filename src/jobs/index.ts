@@ -5,7 +5,6 @@ import type { ProductService } from "../modules/uzum/service";
 import type { JobsConfig } from "./config";
 import { dailySalesJob } from "./daily-sales";
 import { refreshTrackedJob } from "./refresh-tracked";
-import type { RefreshEvents } from "./refresh-events";
 import { Scheduler, type SchedulerOptions } from "./scheduler";
 import { snapshotCleanupJob, snapshotDedupeJob } from "./snapshot-jobs";
 import { scrapeWeeklyBuyersJob, type WeeklyBuyersScrape } from "./weekly-buyers";
@@ -16,7 +15,6 @@ export interface SchedulerDeps {
   logger: Logger;
   config: JobsConfig;
   products: Pick<ProductService, "analyze">;
-  refreshEvents: RefreshEvents;
   weeklyBuyers: WeeklyBuyersScrape | undefined;
   onRunFinished?: SchedulerOptions["onRunFinished"];
 }
@@ -33,7 +31,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     schedules: config.schedules,
     onRunFinished: deps.onRunFinished,
     jobs: [
-      refreshTrackedJob({ db, clock, logger, products: deps.products, events: deps.refreshEvents, ...config.refresh }),
+      refreshTrackedJob({ db, clock, logger, products: deps.products, ...config.refresh }),
       scrapeWeeklyBuyersJob(deps.weeklyBuyers),
       snapshotDedupeJob({ db, clock }),
       snapshotCleanupJob({ db, clock }),

@@ -2,12 +2,12 @@ import type { DiscoveryErrorCode } from "../db/schema";
 import type { Logger } from "../lib/logger";
 import type { SnapshotRow, StoredProduct } from "../modules/uzum/repository";
 
-/** A tracked product the scheduled refresh has just fetched and stored again. */
+/** A product an analysis has just fetched and stored: from a request, the bot, a scan or the scheduled refresh. */
 export interface ProductRefreshed {
   productId: number;
-  /** The newest snapshot before the refresh; today's row when the product was already analysed today. */
+  /** The newest snapshot before the analysis; today's row when the product was already analysed today. */
   previous: SnapshotRow | null;
-  /** The stored product with the snapshot the refresh wrote. */
+  /** The stored product with the snapshot the analysis wrote. */
   current: StoredProduct;
 }
 
@@ -29,7 +29,7 @@ export interface DiscoveryRunEnded {
 export type DiscoveryRunEndedListener = (event: DiscoveryRunEnded) => void | Promise<void>;
 
 /**
- * The one place to hook into the scheduled refresh, such as alert rules, and into the end of
+ * The one place to hook into every stored analysis, such as alert rules, and into the end of
  * discovery runs, such as bot notices. Listeners run in turn for each event and are awaited, so a
  * slow listener slows its emitter: queue slow work (sending messages) instead of doing it inside
  * the listener.
@@ -40,7 +40,7 @@ export class RefreshEvents {
 
   constructor(private readonly logger: Logger) {}
 
-  /** Subscribes to every refreshed product; returns a function that unsubscribes. */
+  /** Subscribes to every stored analysis; returns a function that unsubscribes. */
   onProductRefreshed(listener: ProductRefreshedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

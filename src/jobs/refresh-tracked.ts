@@ -4,17 +4,15 @@ import { productSnapshots, products } from "../db/schema";
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { Clock } from "../lib/time";
-import { isTrackedByActiveAccount, type SnapshotRow } from "../modules/uzum/repository";
+import { isTrackedByActiveAccount } from "../modules/uzum/repository";
 import type { ProductService } from "../modules/uzum/service";
 import type { JobCounts } from "./job-runs";
 import { RateLimiter } from "./rate-limiter";
-import type { RefreshEvents } from "./refresh-events";
 import type { JobContext, JobDefinition } from "./scheduler";
 
 export interface RefreshTrackedDeps {
   db: Database;
   products: Pick<ProductService, "analyze">;
-  events: RefreshEvents;
   clock: Clock;
   logger: Logger;
   concurrency: number;
@@ -22,8 +20,6 @@ export interface RefreshTrackedDeps {
   maxAttempts: number;
 }
 
-/** Products whose previous snapshots are read in one query. */
-const chunkSize = 200;
 /** Failures logged one by one in a run; the rest only count. */
 const loggedFailuresMax = 5;
 
@@ -37,7 +33,6 @@ interface RefreshCounts extends JobCounts {
 
 interface WorkItem {
   productId: number;
-  previous: SnapshotRow | null;
   attempt: number;
 }
 
@@ -66,16 +61,16 @@ export async function refreshTracked(deps: RefreshTrackedDeps, context: JobConte
   const counts: RefreshCounts = { candidates: ids.length, refreshed: 0, failed: 0, notFound: 0, retries: 0 };
   deps.logger.info({ runId: context.runId, candidates: ids.length, cutoff, resumed: cutoff.getTime() !== deps.clock.now().getTime() }, "refresh.planned");
 
-  const queue = new WorkQueue(deps.db, ids);
+  const queue = new WorkQueue(ids);
   const limiter = new RateLimiter(deps.ratePerSecond);
   let loggedFailures = 0;
 
   const refreshOne = async (item: WorkItem) => {
     try {
       // The banner is left to the weekly-buyers scrape, so a refresh costs one Uzum request per product.
-      const current = await deps.products.analyze(item.productId, { readBanner: false });
+      // The analysis itself hands the new snapshot to the alert rules.
+      await deps.products.analyze(item.productId, { readBanner: false });
       counts.refreshed++;
-      await deps.events.emit({ productId: item.productId, previous: item.previous, current });
     } catch (error) {
       if (error instanceof AppError && error.code === "PRODUCT_NOT_FOUND") {
         counts.notFound++;
@@ -132,32 +127,19 @@ async function staleTrackedProductIds(db: Database, cutoff: Date): Promise<numbe
   return rows.map((row) => row.id);
 }
 
-/**
- * Hands out products in order, reading each chunk's newest snapshots in one query when the
- * chunk is reached; failed products wait in a retry list until the first pass is done.
- */
+/** Hands out products in order; failed products wait in a retry list until the first pass is done. */
 class WorkQueue {
   private position = 0;
-  private buffer: WorkItem[] = [];
   private readonly retries: WorkItem[] = [];
-  private loading: Promise<void> | undefined;
   private inFlight = 0;
   private waiters: Array<() => void> = [];
 
-  constructor(
-    private readonly db: Database,
-    private readonly ids: number[],
-  ) {}
+  constructor(private readonly ids: number[]) {}
 
   /** The next item, or undefined once every item is done and no retry can still be added. */
   async next(): Promise<WorkItem | undefined> {
     for (;;) {
-      if (this.buffer.length === 0 && this.position < this.ids.length) {
-        this.loading ??= this.loadChunk().finally(() => (this.loading = undefined));
-        await this.loading;
-        continue;
-      }
-      const item = this.buffer.shift() ?? this.retries.shift();
+      const item = this.position < this.ids.length ? { productId: this.ids[this.position++], attempt: 1 } : this.retries.shift();
       if (item) {
         this.inFlight++;
         return item;
@@ -180,19 +162,4 @@ class WorkQueue {
     this.retries.push(item);
   }
 
-  private async loadChunk(): Promise<void> {
-    const chunk = this.ids.slice(this.position, this.position + chunkSize);
-    this.position += chunk.length;
-    const previous = await newestSnapshots(this.db, chunk);
-    this.buffer.push(...chunk.map((productId) => ({ productId, previous: previous.get(productId) ?? null, attempt: 1 })));
-  }
-}
-
-async function newestSnapshots(db: Database, productIds: number[]): Promise<Map<number, SnapshotRow>> {
-  const rows = await db
-    .selectDistinctOn([productSnapshots.productId])
-    .from(productSnapshots)
-    .where(inArray(productSnapshots.productId, productIds))
-    .orderBy(productSnapshots.productId, desc(productSnapshots.snapshotDate));
-  return new Map(rows.map((row) => [row.productId, row]));
 }

@@ -133,7 +133,6 @@ for (const kind of testDatabaseKinds()) {
         logger: createLogger("silent"),
         config: loadConfig({ ...jobEnv, JWT_SECRET: "x".repeat(32), JOB_INSTANCE_ID: "restarted" }).jobs,
         products: app.services.products,
-        refreshEvents: app.services.refreshEvents,
         weeklyBuyers: undefined,
       });
       const [resumed] = await restarted.resumeInterrupted();

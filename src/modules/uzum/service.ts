@@ -1,4 +1,5 @@
 import type { Database } from "../../db/client";
+import type { ProductRefreshed } from "../../jobs/refresh-events";
 import type { WeeklyBasis, WeeklyBuyersSource } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
@@ -31,6 +32,8 @@ export interface ProductServiceDeps {
   banners?: BannerReader;
   /** Time an analysis may spend on the banner's cheap sources; 0 leaves every reading to the scrape. */
   weeklyBuyersBudgetMs?: number;
+  /** Receives every stored analysis with the snapshot before it, for the alert rules. */
+  events?: { emit(event: ProductRefreshed): Promise<void> };
 }
 
 export interface AnalyzeOptions {
@@ -105,6 +108,9 @@ export class ProductService {
     const history = await recentSnapshots(this.deps.db, productId, today);
     const snapshot = buildSnapshot(product, history, capturedAt, today, banner?.reading ?? null);
     const stored = await saveAnalysis(this.deps.db, product, snapshot, capturedAt);
+    // Every analysis, from a request, the bot, a scan or the refresh, checks the alert rules, so an
+    // alert compares the snapshot before this one with this one and fires on the first analysis that sees a change.
+    await this.deps.events?.emit({ productId, previous: history[0] ?? null, current: stored });
 
     // A banner read earlier today is still today's figure, so only a product without one is queued.
     const queueBanner = readBanner && !banner?.reading && !isBannerSource(stored.snapshot.weeklyBuyersSource);

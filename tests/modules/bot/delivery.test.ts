@@ -111,6 +111,23 @@ for (const kind of testDatabaseKinds()) {
       expect(stored[0]).toMatchObject({ value_before: 100_000, value_after: 80_000 });
     });
 
+    test("an analysis on request fires the alert", async () => {
+      const { chatId, productId, seller } = await sellerWithRule({ type: "OUT_OF_STOCK" });
+
+      // The seller analyses the product by hand before the next scheduled refresh.
+      market.set(productId, { price: 100_000, stock: 0 });
+      expect((await app.request("POST", "/api/v1/uzum/analyze", { token: seller.token, body: { url: String(productId) } })).status).toBe(200);
+      await app.services.bot.delivery!.idle();
+
+      expect(app.telegram.textsTo(chatId)).toHaveLength(1);
+      const [fired] = await events(seller.token);
+      expect(fired).toMatchObject({ type: "OUT_OF_STOCK", value_before: 20, value_after: 0 });
+
+      // The refresh after it finds no new change and sends nothing more.
+      await refresh();
+      expect(app.telegram.textsTo(chatId)).toHaveLength(1);
+    });
+
     test("quiet hours hold alerts for a digest", async () => {
       const { chatId, productId, seller } = await sellerWithRule({ type: "OUT_OF_STOCK" });
       await app.request("POST", "/api/v1/alerts/rules", { token: seller.token, body: { product_id: productId, type: "PRICE_RISE", threshold: 5 } });
