@@ -14,7 +14,7 @@ import { alertCommands } from "./commands/alerts";
 import { helpCommands } from "./commands/help";
 import { linkCommands } from "./commands/link";
 import { listCommands } from "./commands/list";
-import { productCommands } from "./commands/products";
+import { pastedProductLinks, productCommands } from "./commands/products";
 import { topCommands } from "./commands/top";
 import type { BotConfig } from "./config";
 import { loadChat, reply, type BotContext, type BotDeps } from "./context";
@@ -170,11 +170,15 @@ export class BotService {
     // 3. The commands, one composer per group.
     bot.use(linkCommands(commandDeps), helpCommands(commandDeps), productCommands(commandDeps));
     bot.use(listCommands(commandDeps), topCommands(commandDeps), alertCommands(commandDeps));
-    // 4. Anything else gets the command list.
+    // 4. A bare uzum.uz product link is analysed as if sent with /analyze.
+    bot.use(pastedProductLinks(commandDeps));
+    // 5. A button press nothing above answered still gets an answer, so its spinner stops.
+    bot.on("callback_query", (ctx) => ctx.answerCallbackQuery());
+    // 6. Anything else gets the command list.
     bot.on("message", (ctx) => reply(commandDeps, ctx, ctx.chatRecord.accountId ? ctx.texts.help : `${ctx.texts.help}\n\n${ctx.texts.howToLink}`));
     bot.catch((error) => logger.error({ err: error.error, updateId: error.ctx.update.update_id }, "bot.update_failed"));
 
-    // 5. Alerts and discovery notices are sent in the background, so the refresh and the scan never wait for Telegram.
+    // 7. Alerts and discovery notices are sent in the background, so the refresh and the scan never wait for Telegram.
     this.deps.evaluator.onFired((accountIds) => delivery.schedule(accountIds));
     this.deps.refreshEvents.onDiscoveryRunEnded((event) => delivery.scheduleDiscoveryNotice(event));
 

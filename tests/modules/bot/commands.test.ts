@@ -217,6 +217,43 @@ for (const kind of testDatabaseKinds()) {
       app.clock.advance(60_000);
     });
 
+    test("a pasted product link is analysed", async () => {
+      const { chatId } = await linkedChat("uz");
+      catalogue.set(4702, { id: 4702, title: "Choynak", skus: [{ id: 47020, price: 210_000, stock: 9 }] });
+      app.clock.advance(60_000);
+
+      await app.send(chatId, "https://uzum.uz/uz/product/choynak-4702?skuId=47020");
+      await app.send(chatId, "salom");
+
+      const [photo] = app.telegram.callsOf("sendPhoto");
+      expect(photo.body.caption).toContain(`${uz.card.price}: 210 000 ${uz.card.som}`);
+      // Other text still gets the command list.
+      expect(app.telegram.textsTo(chatId).at(-1)).toBe(uz.help);
+    });
+
+    test("two rows of switches for three rules", async () => {
+      const { chatId, seller } = await linkedChat("uz");
+      for (const type of ["OUT_OF_STOCK", "BACK_IN_STOCK", "PRICE_RISE"]) {
+        const body = type === "PRICE_RISE" ? { type, threshold: 5 } : { type };
+        expect((await app.request("POST", "/api/v1/alerts/rules", { token: seller.token, body })).status).toBe(201);
+      }
+      app.telegram.clear();
+
+      await app.send(chatId, "/alerts");
+
+      const [list] = app.telegram.callsOf("sendMessage");
+      expect(list.body.reply_markup.inline_keyboard.map((row: unknown[]) => row.length)).toEqual([2, 1]);
+    });
+
+    test("every button press is answered", async () => {
+      const unlinked = 8_801;
+      app.telegram.clear();
+      await app.press(unlinked, "rule:00000000-0000-4000-8000-000000000000:off", 79);
+      await app.press(unlinked, "rule:garbage:on", 80);
+
+      expect(app.telegram.callsOf("answerCallbackQuery")).toHaveLength(2);
+    });
+
     test("another account's rule cannot be switched", async () => {
       const owner = await linkedChat("uz");
       const created = await app.request("POST", "/api/v1/alerts/rules", { token: owner.seller.token, body: { type: "OUT_OF_STOCK" } });

@@ -17,7 +17,11 @@ export function alertCommands(deps: BotDeps) {
   composer.callbackQuery(/^rule:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(on|off)$/, async (ctx) => {
     const link = await requireLink(deps, ctx);
     const messageId = ctx.callbackQuery.message?.message_id;
-    if (!link || messageId === undefined) return;
+    if (!link || messageId === undefined) {
+      // Telegram shows a spinner on the button until the bot calls answerCallbackQuery.
+      await ctx.answerCallbackQuery();
+      return;
+    }
 
     try {
       await deps.alerts.updateRule(link.accountId, ctx.match[1], { isEnabled: ctx.match[2] === "on" });
@@ -45,7 +49,8 @@ async function renderRules(deps: BotDeps, ctx: BotContext, accountId: string) {
     const state = rule.isEnabled ? ctx.texts.ruleOn : ctx.texts.ruleOff;
     if (rule.isEnabled) keyboard.text(ctx.texts.switchOff(number), `rule:${rule.id}:off`);
     else keyboard.text(ctx.texts.switchOn(number), `rule:${rule.id}:on`);
-    if (number % 2 === 0) keyboard.row();
+    // Two buttons a row, and no empty row after the last.
+    if (number % 2 === 0 && number < rules.length) keyboard.row();
     return `${number}. ${ruleText(ctx.texts, rule.type, rule.threshold)} (${scope}): ${state}`;
   });
   return { html: `${ctx.texts.alertsHeader}\n${lines.join("\n")}`, keyboard };

@@ -18,19 +18,7 @@ export function productCommands(deps: BotDeps) {
     if (!link) return;
     const productId = await productArgument(deps, ctx, "analyze");
     if (productId === undefined) return;
-
-    // A chat analyses from Uzum like POST /uzum/analyze, so it counts against the same per-user limit.
-    const stored = await Promise.resolve()
-      .then(() => deps.analyzeLimit?.(link.userId))
-      .then(() => deps.products.analyze(productId))
-      .catch((error: unknown) => failure(deps, ctx, error));
-    if (!stored) return;
-
-    const card = scoreCard(stored, ctx.texts, ctx.chatRecord.locale);
-    const photo = stored.product.photoUrl;
-    const withPhoto = photo && card.length <= maxCaptionLength ? await deps.sender.sendPhoto(ctx.chatRecord.chatId, photo, card) : undefined;
-    // Telegram rejects some photo links, such as a file over its size limit; the card then goes as text.
-    if (withPhoto?.status !== "sent" && withPhoto?.status !== "blocked") await reply(deps, ctx, card);
+    await analyzeAndReply(deps, ctx, link.userId, productId);
   });
 
   composer.command("track", async (ctx) => {
@@ -57,6 +45,43 @@ export function productCommands(deps: BotDeps) {
   });
 
   return composer;
+}
+
+/** Analyses a product pasted as a bare uzum.uz link, without /analyze; any other text goes on to the next handler. */
+export function pastedProductLinks(deps: BotDeps) {
+  const composer = new Composer<BotContext>();
+  composer.on("message:text", async (ctx, next) => {
+    const text = ctx.message.text.trim();
+    let productId: number | undefined;
+    if (/^\S*uzum\.uz\/\S+$/i.test(text)) {
+      try {
+        productId = parseProductInput(text);
+      } catch {
+        productId = undefined;
+      }
+    }
+    if (productId === undefined) return next();
+
+    const link = await requireLink(deps, ctx);
+    if (link) await analyzeAndReply(deps, ctx, link.userId, productId);
+  });
+  return composer;
+}
+
+/** Analyses the product and replies with its score card, or with the reason it failed. */
+async function analyzeAndReply(deps: BotDeps, ctx: BotContext, userId: string, productId: number): Promise<void> {
+  // A chat analyses from Uzum like POST /uzum/analyze, so it counts against the same per-user limit.
+  const stored = await Promise.resolve()
+    .then(() => deps.analyzeLimit?.(userId))
+    .then(() => deps.products.analyze(productId))
+    .catch((error: unknown) => failure(deps, ctx, error));
+  if (!stored) return;
+
+  const card = scoreCard(stored, ctx.texts, ctx.chatRecord.locale);
+  const photo = stored.product.photoUrl;
+  const withPhoto = photo && card.length <= maxCaptionLength ? await deps.sender.sendPhoto(ctx.chatRecord.chatId, photo, card) : undefined;
+  // Telegram rejects some photo links, such as a file over its size limit; the card then goes as text.
+  if (withPhoto?.status !== "sent" && withPhoto?.status !== "blocked") await reply(deps, ctx, card);
 }
 
 /** Reads the product from the command; on missing or invalid input it replies with the usage or the error and returns undefined. */
