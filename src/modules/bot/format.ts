@@ -39,14 +39,33 @@ function weekly(texts: Texts, stored: StoredProduct["snapshot"]): string {
   return `${formatNumber(stored.weeklyBuyers)} (${source})`;
 }
 
-/** Formats the score card of an analysed product: title, price, stock, weekly buyers with source, score and shop. */
+/** Formats the price, with the discount and the price before it when Uzum shows one, such as `330 000 so'm (−25%, avval 440 000 so'm)`. */
+function priceWithDiscount(texts: Texts, snapshot: StoredProduct["snapshot"]): string {
+  const current = price(texts, snapshot.sellPriceSom);
+  const { fullPriceSom, discountPercent, sellPriceSom } = snapshot;
+  if (fullPriceSom === null || sellPriceSom === null || fullPriceSom <= sellPriceSom || !discountPercent) return current;
+  return `${current} (−${Math.round(discountPercent)}%, ${texts.card.wasPrice(price(texts, fullPriceSom))})`;
+}
+
+function rating(texts: Texts, snapshot: StoredProduct["snapshot"]): string {
+  if (snapshot.rating === null) return texts.card.unknown;
+  const reviews = snapshot.reviewsCount === null ? "" : ` (${texts.card.reviews(formatNumber(snapshot.reviewsCount))})`;
+  return `${snapshot.rating.toFixed(1)}${reviews}`;
+}
+
+/**
+ * Formats the score card of an analysed product: title, price with any discount, stock, weekly
+ * buyers with source, total orders, rating, score and shop.
+ */
 export function scoreCard(stored: StoredProduct, texts: Texts, locale: BotLocale): string {
   const { snapshot, shop } = stored;
   const lines = [
     `<b>${productTitle(stored.product, locale)}</b>`,
-    `${texts.card.price}: ${price(texts, snapshot.sellPriceSom)}`,
+    `${texts.card.price}: ${priceWithDiscount(texts, snapshot)}`,
     `${texts.card.stock}: ${stock(texts, snapshot.stockUnits)}`,
     `${texts.card.weeklyBuyers}: ${weekly(texts, snapshot)}`,
+    `${texts.card.orders}: ${snapshot.ordersQuantity === null ? texts.card.unknown : formatNumber(snapshot.ordersQuantity)}`,
+    `${texts.card.rating}: ${rating(texts, snapshot)}`,
     `${texts.card.score}: ${score(texts, snapshot.score)}`,
   ];
   if (shop) lines.push(`${texts.card.shop}: ${escapeHtml(clip(shop.title, titleMaxLength))}`);

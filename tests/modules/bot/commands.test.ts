@@ -90,19 +90,21 @@ for (const kind of testDatabaseKinds()) {
         expect(caption).toContain(`${texts.card.weeklyBuyers}: `);
         expect(caption).toContain(`${texts.card.score}: `);
         expect(caption).toContain(`${texts.card.shop}: Go'zallik &amp; Co`);
+        expect(caption).toContain(`${texts.card.orders}: 100\n`);
+        expect(caption).toContain(`${texts.card.rating}: 4.5 (${texts.card.reviews("10")})`);
         expect(caption).not.toContain("<SPF");
       });
 
       test(`analyze falls back to text without the photo in ${locale}`, async () => {
         const { chatId } = await linkedChat(locale);
-        catalogue.set(4102, { id: 4102, title: "Soyabon", skus: [{ id: 41020, price: 99_000, stock: 5 }], shopTitle: "Yomg'ir" });
+        catalogue.set(4102, { id: 4102, title: "Soyabon", skus: [{ id: 41020, price: 99_000, fullPrice: 132_000, stock: 5 }], shopTitle: "Yomg'ir" });
         app.telegram.failNext("sendPhoto", { status: 400, description: "Bad Request: wrong file identifier/HTTP URL specified" });
 
         await app.send(chatId, "/analyze 4102");
 
         expect(app.telegram.callsOf("sendPhoto")).toHaveLength(1);
         const [card] = app.telegram.textsTo(chatId).slice(-1);
-        expect(card).toContain(`${texts.card.price}: 99 000 ${texts.card.som}`);
+        expect(card).toContain(`${texts.card.price}: 99 000 ${texts.card.som} (−25%, ${texts.card.wasPrice(`132 000 ${texts.card.som}`)})`);
         expect(app.telegram.callsOf("sendMessage").filter((call) => call.body.chat_id === chatId)).toHaveLength(1);
       });
 

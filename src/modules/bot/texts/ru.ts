@@ -52,6 +52,11 @@ export const ru: Texts = {
     units: "шт.",
     som: "сум",
     source: { banner: "со страницы", estimate: "оценка" },
+
+    orders: "Всего заказов",
+    rating: "Рейтинг",
+    reviews: (count: string) => `отзывов: ${count}`,
+    wasPrice: (price: string) => `было ${price}`,
   },
   tracked: (title: string) => `Добавлено в отслеживание: ${title}`,
   alreadyTracked: (title: string) => `Уже отслеживается: ${title}`,
