@@ -13,6 +13,7 @@ import { BrowserPool } from "./lib/browser-pool";
 import { Metrics } from "./lib/metrics";
 import { expensiveLimits } from "./lib/expensive-limits";
 import { RateLimiter, requestGuard } from "./lib/rate-limit";
+import { SharedRateLimiter } from "./lib/shared-rate-limit";
 import { UpstreamWindow } from "./lib/upstream-window";
 import type { Clock } from "./lib/time";
 import { createScheduler } from "./jobs";
@@ -123,7 +124,10 @@ export function createServices(deps: AppDeps) {
   metrics.watchBrowserPool(() => browser.stats());
   metrics.watchDiscoveryQueue(() => countPendingRuns(db));
 
+  // Per-IP counting runs on every request, so it stays in each process's memory. Login and the
+  // expensive routes count in the database, so several instances share one limit.
   const limiter = new RateLimiter(clock);
+  const sharedLimiter = new SharedRateLimiter({ db, clock });
   const settings = new SettingsService({ db, clock });
   const accounts = new AccountsService({ db, clock, logger });
   const users = new UsersService({ db, clock, logger });
@@ -136,19 +140,19 @@ export function createServices(deps: AppDeps) {
   refreshEvents.onProductRefreshed((event) => alertEvaluator.evaluate(event).then(() => undefined));
   const bot = new BotService({
     config: config.bot, db, clock, logger, products, tracking, alerts, evaluator: alertEvaluator, refreshEvents, instanceId: config.jobs.instanceId,
-    analyzeLimit: (userId) => limiter.hit("analyze", userId, config.limits.perUser.analyze),
+    analyzeLimit: (userId) => sharedLimiter.hit("analyze", userId, config.limits.perUser.analyze),
     onAlertOutcome: (outcome, events) => metrics.recordAlertDelivery({ channel: "telegram", outcome, count: events }),
   });
 
   return {
     metrics, errorReporter, uzum, browser, products, weeklyBuyers, tracking, signer, auth, refreshEvents, scheduler, discoveryWorker, discovery,
-    uzumAttempts, limiter, settings, accounts, users, ai, alerts, alertEvaluator, bot,
+    uzumAttempts, limiter, sharedLimiter, settings, accounts, users, ai, alerts, alertEvaluator, bot,
   };
 }
 
 /** Builds the HTTP application: health checks, OpenAPI docs at /swagger and every /api/v1 route. */
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
-  const expensive = expensiveLimits({ limiter: services.limiter, limits: deps.config.limits, signer: services.signer, clock: deps.clock });
+  const expensive = expensiveLimits({ limiter: services.sharedLimiter, limits: deps.config.limits, signer: services.signer, clock: deps.clock });
   // Bound once every route is registered, below.
   let allowedMethods: (path: string) => string[] = () => [];
   const app = new Elysia()
@@ -177,7 +181,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     )
     .use(healthRoutes(deps.database, services.bot))
     .use(metricsRoutes({ metrics: services.metrics, token: deps.config.operations.metricsToken }))
-    .use(authRoutes(services.auth, { limiter: services.limiter, loginRule: deps.config.limits.login, settings: services.settings }))
+    .use(authRoutes(services.auth, { limiter: services.sharedLimiter, loginRule: deps.config.limits.login, settings: services.settings }))
     .use(uzumRoutes(services))
     .use(productRoutes(services))
     .use(discoveryRoutes({ auth: services.auth, discovery: services.discovery, config: deps.config.discovery }))

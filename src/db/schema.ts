@@ -486,6 +486,21 @@ export const aiUsage = pgTable(
   (table) => [index("ai_usage_account_created_idx").on(table.accountId, table.createdAt)],
 );
 
+/**
+ * Fixed-window request counters shared by every instance on the database: login attempts and the
+ * per-user limits of expensive routes. One row per bucket and key, restarted when its window ends.
+ */
+export const rateLimitWindows = pgTable(
+  "rate_limit_windows",
+  {
+    bucket: text("bucket").notNull(),
+    key: text("key").notNull(),
+    windowStartedAt: timestamp("window_started_at", { withTimezone: true }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.bucket, table.key] }), index("rate_limit_windows_started_idx").on(table.windowStartedAt)],
+);
+
 export const discoveryRunStatuses = ["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"] as const;
 export type DiscoveryRunStatus = (typeof discoveryRunStatuses)[number];
 

@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import type { TokenSigner } from "../modules/admin/tokens";
-import type { LimitReceipt, RateLimiter } from "./rate-limit";
+import type { SharedLimitReceipt, SharedRateLimiter } from "./shared-rate-limit";
 import type { ExpensiveBucket, LimitsConfig } from "./rate-limit-config";
 import type { Clock } from "./time";
 
@@ -17,7 +17,7 @@ export const expensiveRoutes: Array<{ method: string; path: RegExp; bucket: Expe
 ];
 
 export interface ExpensiveLimitsOptions {
-  limiter: RateLimiter;
+  limiter: SharedRateLimiter;
   limits: LimitsConfig;
   signer: TokenSigner;
   clock: Clock;
@@ -39,7 +39,7 @@ const refundedStatuses = new Set([400, 409, 422]);
  * the HTTP base calls it before the error response is sent.
  */
 export function expensiveLimits(options: ExpensiveLimitsOptions) {
-  const receipts = new WeakMap<Request, LimitReceipt>();
+  const receipts = new WeakMap<Request, SharedLimitReceipt>();
   const plugin = new Elysia({ name: "expensive-limits" }).onRequest(async ({ request }) => {
     const path = new URL(request.url).pathname;
     const route = expensiveRoutes.find((candidate) => candidate.method === request.method && candidate.path.test(path));
@@ -50,12 +50,12 @@ export function expensiveLimits(options: ExpensiveLimitsOptions) {
     const claims = await options.signer.verify(token, options.clock.now()).catch(() => undefined);
     if (!claims) return;
 
-    receipts.set(request, options.limiter.hit(route.bucket, claims.userId, options.limits.perUser[route.bucket]));
+    receipts.set(request, await options.limiter.hit(route.bucket, claims.userId, options.limits.perUser[route.bucket]));
   });
 
-  const refundRejected = (request: Request, status: number): void => {
+  const refundRejected = async (request: Request, status: number): Promise<void> => {
     const receipt = receipts.get(request);
-    if (receipt && refundedStatuses.has(status)) options.limiter.refund(receipt);
+    if (receipt && refundedStatuses.has(status)) await options.limiter.refund(receipt);
   };
   return { plugin, refundRejected };
 }

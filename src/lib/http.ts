@@ -49,8 +49,8 @@ export interface HttpBaseOptions {
   metrics?: Metrics;
   /** Receives every error answered with a 5xx status, such as the Sentry reporter's `capture`. */
   reportError?: (error: unknown, context: { requestId?: string; method: string; path: string; status: number }) => void;
-  /** Receives the status of every error response before it is sent. */
-  onErrorResponse?: (request: Request, status: number) => void;
+  /** Receives the status of every error response before it is sent; the response waits for it. */
+  onErrorResponse?: (request: Request, status: number) => void | Promise<void>;
   /** Returns the methods the app serves at a path, so a known path with another method gets 405 instead of 404. */
   allowedMethods?: (path: string) => string[];
 }
@@ -77,7 +77,7 @@ export function httpBase(options: HttpBaseOptions) {
       const state = requestStates.get(request)!;
       return { requestId: state.requestId, locale: state.locale, log: state.log };
     })
-    .onError({ as: "global" }, ({ error, code, request, set }) => {
+    .onError({ as: "global" }, async ({ error, code, request, set }) => {
       const state = requestStates.get(request);
       const locale = state?.locale ?? "uz";
       let mapped = mapError(error, code, options.production);
@@ -97,7 +97,7 @@ export function httpBase(options: HttpBaseOptions) {
         state?.log.error({ err: error, method: request.method, path }, "request.failed");
         options.reportError?.(error, { requestId: state?.requestId, method: request.method, path, status: mapped.status });
       }
-      options.onErrorResponse?.(request, mapped.status);
+      await options.onErrorResponse?.(request, mapped.status);
       set.status = mapped.status;
       set.headers["content-type"] = "application/json; charset=utf-8";
       if (error instanceof RateLimitedError) set.headers["retry-after"] = String(error.retryAfterSeconds);

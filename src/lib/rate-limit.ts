@@ -35,9 +35,9 @@ export interface LimitReceipt {
  * Fixed-window counters kept in this process's memory, keyed by bucket and caller.
  * Windows are read from the injected clock, so tests move time instead of waiting.
  *
+ * Serves the per-IP limit, which runs on every request and so stays off the database.
  * NOTE: each instance counts on its own, so N instances behind a balancer allow N times the
- * limit; a shared counter table would fix that. Quotas that span days are not kept here but
- * in the database (see the AI budget).
+ * per-IP limit. Login and the expensive routes count in the database (SharedRateLimiter).
  */
 export class RateLimiter {
   private readonly windows = new Map<string, Window>();

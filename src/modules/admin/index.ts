@@ -1,7 +1,8 @@
 import { Elysia, t } from "elysia";
 import { forbidden } from "../../lib/errors";
 import { errorEnvelope } from "../../lib/http";
-import { clientIpOf, type LimitRule, type RateLimiter } from "../../lib/rate-limit";
+import { clientIpOf, type LimitRule } from "../../lib/rate-limit";
+import type { SharedRateLimiter } from "../../lib/shared-rate-limit";
 import { authGuard } from "./auth-guard";
 import { normalizeEmail, type AuthService } from "./auth-service";
 import type { SettingsService } from "./settings";
@@ -10,7 +11,7 @@ import { loginBody, refreshBody, registerBody, sessionView, toSessionView } from
 const authErrors = { 400: errorEnvelope, 401: errorEnvelope, 403: errorEnvelope, 409: errorEnvelope, 422: errorEnvelope, 429: errorEnvelope };
 
 export interface AuthRoutesGuards {
-  limiter: RateLimiter;
+  limiter: SharedRateLimiter;
   /** Login attempts allowed per email and IP address in the rule's window. */
   loginRule: LimitRule;
   settings: SettingsService;
@@ -35,8 +36,8 @@ export function authRoutes(authService: AuthService, guards: AuthRoutesGuards) {
     )
     .post("/login", async ({ body }) => toSessionView(await authService.login(body)), {
       // Counted before the password is checked, so guessing is slowed whether or not a guess is right.
-      beforeHandle: ({ body, request }) => {
-        guards.limiter.hit("login", `${normalizeEmail(body.email)}|${clientIpOf(request)}`, guards.loginRule);
+      beforeHandle: async ({ body, request }) => {
+        await guards.limiter.hit("login", `${normalizeEmail(body.email)}|${clientIpOf(request)}`, guards.loginRule);
       },
       body: loginBody,
       response: { 200: sessionView, ...authErrors },

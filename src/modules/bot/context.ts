@@ -29,7 +29,7 @@ export interface BotDeps {
   products: ProductService;
   tracking: TrackingService;
   alerts: AlertService;
-  analyzeLimit?: (userId: string) => void;
+  analyzeLimit?: (userId: string) => Promise<unknown> | void;
 }
 
 /** Loads (or creates) the chat's row before any handler runs; updates without a chat stop here. */

@@ -36,7 +36,7 @@ export interface BotServiceDeps {
   /** Names this process in the polling lease. */
   instanceId: string;
   /** Counts a live analysis against the user's limit, throwing RateLimitedError when over it, as the API's analyze route does. */
-  analyzeLimit?: (userId: string) => void;
+  analyzeLimit?: (userId: string) => Promise<unknown> | void;
   /** Waits between Telegram retries; tests pass one that returns at once. */
   sleep?: (ms: number) => Promise<void>;
   /** Receives the result of each alert delivery, for metrics. */
