@@ -11,7 +11,7 @@
  *
  *   bun run scripts/bench/weekly-buyers.ts [--products 200] [--analyses 24] [--only graphql,html,browser,analyses,parse]
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { loadConfig } from "../../src/config";
@@ -26,6 +26,7 @@ import { UzumPageClient } from "../../src/modules/uzum/page-client";
 import { ProductService } from "../../src/modules/uzum/service";
 import { WeeklyBuyersService } from "../../src/modules/uzum/weekly-buyers";
 import { hasSharedFixtures, readSharedFixture } from "../../tests/helpers/fixtures";
+import { processTree } from "../../tests/helpers/process-tree";
 import { openBenchDatabase, runPool, trackPeakRss } from "./common";
 
 const { values } = parseArgs({
@@ -190,24 +191,6 @@ function trackBrowserPss(browser: BrowserPool, intervalMs = 100): { stop(): numb
       return Math.round((peakKiB / 1024) * 10) / 10;
     },
   };
-}
-
-function processTree(rootPid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command name in field 2 is in parentheses and may contain spaces, so fields are read after its end.
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const parentPid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(parentPid, [...(children.get(parentPid) ?? []), Number(entry)]);
-    } catch {
-      // The process exited between listing and reading.
-    }
-  }
-  const tree = [rootPid];
-  for (let index = 0; index < tree.length; index++) tree.push(...(children.get(tree[index]) ?? []));
-  return tree;
 }
 
 function pssKiB(pid: number): number {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { BrowserPageError, BrowserPool, BrowserUnavailableError } from "../../src/lib/browser-pool";
+import { processTree } from "../helpers/process-tree";
 
 // These tests launch the real Chromium from Debian's chromium package on a local page server.
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -66,22 +67,9 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** The processes of Chromium's tree under `rootPid`, each with the --type it was started with ("browser" for the root). */
+/** Returns the processes of Chromium's tree under `rootPid`, each with the --type it was started with ("browser" for the root). */
 function chromiumProcesses(rootPid: number): Array<{ pid: number; type: string }> {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      // Field 4 of /proc/PID/stat is the parent; the command name before it may contain spaces, so fields are counted after its ")".
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  const tree = [rootPid];
-  for (let index = 0; index < tree.length; index++) tree.push(...(children.get(tree[index]) ?? []));
-  return tree.map((pid) => ({ pid, type: commandLine(pid).find((arg) => arg.startsWith("--type="))?.slice(7) ?? "browser" }));
+  return processTree(rootPid).map((pid) => ({ pid, type: commandLine(pid).find((arg) => arg.startsWith("--type="))?.slice(7) ?? "browser" }));
 }
 
 /** Returns a process's arguments. Chromium rewrites its command line for child processes, so spaces separate them as well as NULs. */
