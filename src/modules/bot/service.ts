@@ -172,13 +172,13 @@ export class BotService {
     bot.use(listCommands(commandDeps), topCommands(commandDeps), alertCommands(commandDeps));
     // 4. A bare uzum.uz product link is analysed as if sent with /analyze.
     bot.use(pastedProductLinks(commandDeps));
-    // 5. A button press nothing above answered still gets an answer, so its spinner stops.
+    // 5. A button press no handler above took still gets answerCallbackQuery, so its spinner stops.
     bot.on("callback_query", (ctx) => ctx.answerCallbackQuery());
     // 6. Anything else gets the command list.
     bot.on("message", (ctx) => reply(commandDeps, ctx, ctx.chatRecord.accountId ? ctx.texts.help : `${ctx.texts.help}\n\n${ctx.texts.howToLink}`));
     bot.catch((error) => logger.error({ err: error.error, updateId: error.ctx.update.update_id }, "bot.update_failed"));
 
-    // 7. Alerts and discovery notices are sent in the background, so the refresh and the scan never wait for Telegram.
+    // 7. Alerts and discovery notices are queued and sent in the background, so the refresh and the scan do not wait for Telegram.
     this.deps.evaluator.onFired((accountIds) => delivery.schedule(accountIds));
     this.deps.refreshEvents.onDiscoveryRunEnded((event) => delivery.scheduleDiscoveryNotice(event));
 

@@ -108,8 +108,8 @@ export class ProductService {
     const history = await recentSnapshots(this.deps.db, productId, today);
     const snapshot = buildSnapshot(product, history, capturedAt, today, banner?.reading ?? null);
     const stored = await saveAnalysis(this.deps.db, product, snapshot, capturedAt);
-    // Every analysis, from a request, the bot, a scan or the refresh, checks the alert rules, so an
-    // alert compares the snapshot before this one with this one and fires on the first analysis that sees a change.
+    // Every analysis (a request, the bot, a scan or the refresh) checks the alert rules. An alert thus
+    // compares the previous snapshot with this one and fires on the first analysis that finds a change.
     await this.deps.events?.emit({ productId, previous: history[0] ?? null, current: stored });
 
     // A banner read earlier today is still today's figure, so only a product without one is queued.
