@@ -42,6 +42,12 @@ export class ScanStopped extends Error {
   }
 }
 
+/** Why a category could not be listed: the run's error code and its reason in English. */
+interface ListingFailure {
+  code: Extract<DiscoveryErrorCode, "LISTING_FAILED" | "CATEGORY_EMPTY">;
+  reason: string;
+}
+
 export type ScanResult = { outcome: "finished" | "failed"; run: RunRow } | { outcome: "stopped"; reason: StopReason };
 
 /**
@@ -58,8 +64,6 @@ export class RunScan {
   private sinceFlush = 0;
   private flushing: Promise<void> = Promise.resolve();
   private flushQueued = false;
-  /** Set when GraphQL returned no products for the category, so a failed listing reports CATEGORY_EMPTY. */
-  private categoryEmpty = false;
 
   constructor(
     private readonly deps: ScanDeps,
@@ -92,7 +96,7 @@ export class RunScan {
     this.signal.addEventListener("abort", () => queue.close(), { once: true });
 
     const listed = this.run.listedProductIds;
-    let listingFailure: Promise<string | null>;
+    let listingFailure: Promise<ListingFailure | null>;
     if (listed) {
       queue.push(listed);
       queue.close();
@@ -110,7 +114,7 @@ export class RunScan {
 
     const stopped = this.stopReason();
     if (stopped) return this.stop(stopped);
-    if (failure) return this.fail(this.categoryEmpty ? "CATEGORY_EMPTY" : "LISTING_FAILED", failure);
+    if (failure) return this.fail(failure.code, failure.reason);
 
     const total = listed?.length ?? queue.listedCount;
     if (this.fetched.length === 0) {
@@ -137,17 +141,17 @@ export class RunScan {
   }
 
   /** Lists the category into the queue; returns why nothing could be listed, or null when something was. */
-  private async list(queue: ProductQueue): Promise<string | null> {
+  private async list(queue: ProductQueue): Promise<ListingFailure | null> {
     const graphqlFailure = await this.listFromGraphql(queue);
     if (graphqlFailure === null || this.signal.aborted) return null;
 
-    this.deps.logger.warn({ runId: this.run.id, categoryId: this.run.categoryId, reason: graphqlFailure }, "discovery.graphql_listing_failed");
+    this.deps.logger.warn({ runId: this.run.id, categoryId: this.run.categoryId, reason: graphqlFailure.reason }, "discovery.graphql_listing_failed");
     const browserFailure = await this.listFromBrowser(queue);
     if (browserFailure === null || this.signal.aborted) return null;
-    return `GraphQL: ${graphqlFailure}. Browser: ${browserFailure}`;
+    return { code: graphqlFailure.code, reason: `GraphQL: ${graphqlFailure.reason}. Browser: ${browserFailure}` };
   }
 
-  private async listFromGraphql(queue: ProductQueue): Promise<string | null> {
+  private async listFromGraphql(queue: ProductQueue): Promise<ListingFailure | null> {
     const { categoryId, locale } = this.run;
     const signal = this.signal;
 
@@ -155,12 +159,11 @@ export class RunScan {
     try {
       first = await this.deps.listing.fetchPage(categoryId, { offset: 0, locale, withCategoryTree: true, signal });
     } catch (error) {
-      return describeError(error);
+      return { code: "LISTING_FAILED", reason: describeError(error) };
     }
     this.listing = { categoryName: first.categoryName, categoryPath: first.categoryPath, categoryTotal: first.total };
     if (first.products.length === 0) {
-      this.categoryEmpty = true;
-      return `Uzum listed no products in category ${categoryId} (total ${first.total})`;
+      return { code: "CATEGORY_EMPTY", reason: `Uzum listed no products in category ${categoryId} (total ${first.total})` };
     }
 
     await this.saveListing({ source: "graphql", listedProductIds: null });
