@@ -1,6 +1,6 @@
-import { and, desc, inArray, lt } from "drizzle-orm";
+import { and, lt } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { productSnapshots, products } from "../db/schema";
+import { products } from "../db/schema";
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { Clock } from "../lib/time";

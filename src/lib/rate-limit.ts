@@ -25,12 +25,6 @@ interface Window {
   count: number;
 }
 
-/** One counted request, as `RateLimiter.hit` returns it. */
-export interface LimitReceipt {
-  id: string;
-  windowStartedAt: number;
-}
-
 /**
  * Fixed-window counters kept in this process's memory, keyed by bucket and caller.
  * Windows are read from the injected clock, so tests move time instead of waiting.
@@ -49,11 +43,8 @@ export class RateLimiter {
     private readonly maxKeys = 100_000,
   ) {}
 
-  /**
-   * Counts one request of `key` against `rule`; throws RateLimitedError when it is over the limit.
-   * Returns a receipt that `refund` takes to take the request back out of the count.
-   */
-  hit(bucket: string, key: string, rule: LimitRule): LimitReceipt {
+  /** Counts one request of `key` against `rule`; throws RateLimitedError when it is over the limit. */
+  hit(bucket: string, key: string, rule: LimitRule): void {
     const now = this.clock.now().getTime();
     const id = `${bucket}\u0000${key}`;
     let window = this.windows.get(id);
@@ -64,17 +55,7 @@ export class RateLimiter {
     }
 
     window.count += 1;
-    if (window.count > rule.limit) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + rule.windowMs - now) / 1000));
-      throw new RateLimitedError(retryAfterSeconds, { bucket, limit: rule.limit, window_seconds: rule.windowMs / 1000 });
-    }
-    return { id, windowStartedAt: window.startedAt };
-  }
-
-  /** Takes a counted request back out, for one that turned out to cost nothing; a window that has since ended is left alone. */
-  refund(receipt: LimitReceipt): void {
-    const window = this.windows.get(receipt.id);
-    if (window && window.startedAt === receipt.windowStartedAt && window.count > 0) window.count -= 1;
+    if (window.count > rule.limit) throw limitExceeded(bucket, rule, window.startedAt, now);
   }
 
   /** Number of keys being counted, for stats. */
@@ -91,6 +72,12 @@ export class RateLimiter {
       if (now - window.startedAt >= longestWindowMs) this.windows.delete(id);
     }
   }
+}
+
+/** Returns the 429 for a window that started at `windowStartedAtMs` and is full, with Retry-After until it ends. */
+export function limitExceeded(bucket: string, rule: LimitRule, windowStartedAtMs: number, nowMs: number): RateLimitedError {
+  const retryAfterSeconds = Math.max(1, Math.ceil((windowStartedAtMs + rule.windowMs - nowMs) / 1000));
+  return new RateLimitedError(retryAfterSeconds, { bucket, limit: rule.limit, window_seconds: rule.windowMs / 1000 });
 }
 
 export interface RequestGuardOptions {

@@ -1,7 +1,7 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { rateLimitWindows } from "../db/schema";
-import { RateLimitedError, type LimitRule } from "./rate-limit";
+import { limitExceeded, type LimitRule } from "./rate-limit";
 import type { Clock } from "./time";
 
 /** One counted request, as `SharedRateLimiter.hit` returns it. */
@@ -52,10 +52,7 @@ export class SharedRateLimiter {
       await this.deps.db.delete(rateLimitWindows).where(lt(rateLimitWindows.windowStartedAt, new Date(now.getTime() - keepWindowsMs)));
     }
 
-    if (row.count > rule.limit) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((row.windowStartedAt.getTime() + rule.windowMs - now.getTime()) / 1000));
-      throw new RateLimitedError(retryAfterSeconds, { bucket, limit: rule.limit, window_seconds: rule.windowMs / 1000 });
-    }
+    if (row.count > rule.limit) throw limitExceeded(bucket, rule, row.windowStartedAt.getTime(), now.getTime());
     return { bucket, key, windowStartedAt: row.windowStartedAt };
   }
 
