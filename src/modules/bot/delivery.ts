@@ -6,7 +6,7 @@ import type { Logger } from "../../lib/logger";
 import type { Clock } from "../../lib/time";
 import { quietUntil } from "../alerts/quiet-hours";
 import type { AlertEventRow, AlertService } from "../alerts/service";
-import { winnersText } from "./winners";
+import { loadTopWinners, topWinnersText } from "./winners";
 import type { ChatRepository, ChatRow } from "./chats";
 import { alertLines } from "./format";
 import { clip, escapeHtml } from "./html";
@@ -283,16 +283,15 @@ export class AlertDelivery {
     if (chats.length === 0) return;
 
     const silent = quietUntil(this.deps.clock.now(), await this.deps.alerts.quietHours(event.accountId)) !== null;
+    const top = event.status === "FINISHED" ? await loadTopWinners(this.deps.db, event.runId, chats.some((chat) => chat.locale === "ru")) : undefined;
 
     const category = escapeHtml(clip(event.categoryName ?? String(event.categoryId), 200));
     let sent = 0;
     for (const chat of chats) {
       const texts = textsFor(chat.locale);
-      const lines = event.status === "FINISHED" ? await winnersText(this.deps.db, event.runId, texts, chat.locale) : null;
-      const html =
-        event.status === "FINISHED"
-          ? `${texts.discoveryFinished(category)}\n${lines ?? texts.discoveryNoWinners}`
-          : texts.discoveryFailed(category, event.errorCode ? texts.discoveryErrors[event.errorCode] : escapeHtml(clip(event.error ?? texts.card.unknown, 500)));
+      const html = top
+        ? `${texts.discoveryFinished(category)}\n${topWinnersText(top, texts, chat.locale) ?? texts.discoveryNoWinners}`
+        : texts.discoveryFailed(category, event.errorCode ? texts.discoveryErrors[event.errorCode] : escapeHtml(clip(event.error ?? texts.card.unknown, 500)));
       const outcome = await this.deps.sender.sendText(chat.chatId, html, { silent });
       if (outcome.status === "sent") sent++;
     }

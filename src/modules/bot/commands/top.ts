@@ -3,7 +3,7 @@ import { parseCategoryInput } from "../../discovery/category-input";
 import { latestFinishedRun } from "../../discovery/repository";
 import { commandArgument, reply, requireLink, type BotContext, type BotDeps } from "../context";
 import { clip, escapeHtml } from "../html";
-import { winnersText } from "../winners";
+import { loadTopWinners, topWinnersText } from "../winners";
 
 /** /top [category link or id]: the top five of the account's latest finished discovery run. */
 export function topCommands(deps: BotDeps) {
@@ -25,7 +25,8 @@ export function topCommands(deps: BotDeps) {
 
     const run = await latestFinishedRun(deps.db, { accountId: link.accountId, categoryId });
     if (!run) return reply(deps, ctx, ctx.texts.topEmpty);
-    const lines = await winnersText(deps.db, run.id, ctx.texts, ctx.chatRecord.locale);
+    const locale = ctx.chatRecord.locale;
+    const lines = topWinnersText(await loadTopWinners(deps.db, run.id, locale === "ru"), ctx.texts, locale);
 
     const category = escapeHtml(clip(run.categoryName ?? String(run.categoryId), 200));
     const body = lines ?? ctx.texts.discoveryNoWinners;

@@ -52,7 +52,6 @@ export const ru: Texts = {
     units: "шт.",
     som: "сум",
     source: { banner: "со страницы", estimate: "оценка" },
-
     orders: "Всего заказов",
     rating: "Рейтинг",
     reviews: (count: string) => `отзывов: ${count}`,
