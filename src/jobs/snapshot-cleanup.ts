@@ -3,8 +3,8 @@ import type { Database } from "../db/client";
 import { productSnapshots, skuSnapshots } from "../db/schema";
 import type { StockType, UzumSku } from "../modules/uzum/client";
 import type { SnapshotRow } from "../modules/uzum/repository";
-import { computeScore, scoreVersion, summarizePrices } from "../modules/uzum/score";
-import { chooseScoreWeekly, isBannerSource, weeklyLookBackDays } from "../modules/uzum/service";
+import { summarizePrices } from "../modules/uzum/score";
+import { isBannerSource, scoreDay, weeklyLookBackDays } from "../modules/uzum/service";
 import { weeklyEstimateCapPerWeek } from "../modules/uzum/weekly-estimate";
 import { addDays } from "../lib/time";
 import type { JobCounts } from "./job-runs";
@@ -156,25 +156,14 @@ function cleanRow(
     !earlier.some((day) => day.snapshotDate === row.scoreWeeklyDate && day.weeklyBuyers === row.scoreWeeklyBuyers);
   if (!clearWeekly && !borrowedCleared && row.scoreVersion !== null) return undefined;
 
-  const weekly = clearWeekly ? null : row.weeklyBuyers;
-  const scoreWeekly = chooseScoreWeekly(weekly, earlier, row.snapshotDate);
-  const breakdown = computeScore({
-    weeklyBuyers: scoreWeekly.value,
-    ordersQuantity: row.ordersQuantity ?? 0,
-    rating: row.rating ?? 0,
+  const figures = {
+    weeklyBuyers: clearWeekly ? null : row.weeklyBuyers,
+    ordersQuantity: row.ordersQuantity,
+    rating: row.rating,
     mainStockType: skuStockType !== undefined ? skuStockType : storedMainStockType(row),
-  });
-  return {
-    clearWeekly,
-    score: {
-      score: breakdown.score,
-      scoreVersion,
-      scoreWeeklyBuyers: scoreWeekly.value,
-      scoreWeeklyBasis: scoreWeekly.basis,
-      scoreWeeklyDate: scoreWeekly.date,
-      scoreComponents: breakdown.components,
-    },
   };
+  // The same scoring as a fresh analysis of the day.
+  return { clearWeekly, score: scoreDay(figures, earlier, row.snapshotDate) };
 }
 
 /** The main stock type behind a stored score (its supply term), else the snapshot's single stock type. */
